@@ -1,0 +1,22 @@
+/** Media types wash and the wasmCloud host use for provider archives (spec/oci-artifact.md §1). */
+export const PAR_LAYER_MEDIA_TYPE = 'application/vnd.wasmcloud.provider.archive.layer.v1+par';
+export const PAR_CONFIG_MEDIA_TYPE = 'application/vnd.wasmcloud.provider.archive.config';
+/** Also accepted as a par layer on pull. */
+export const OCI_TAR_LAYER_MEDIA_TYPE = 'application/vnd.oci.image.layer.v1.tar';
+export const PAR_LAYER_MEDIA_TYPES: readonly string[] = [PAR_LAYER_MEDIA_TYPE, OCI_TAR_LAYER_MEDIA_TYPE];
+
+export const OCI_MANIFEST_MEDIA_TYPE = 'application/vnd.oci.image.manifest.v1+json';
+export const OCI_INDEX_MEDIA_TYPE = 'application/vnd.oci.image.index.v1+json';
+export const DOCKER_MANIFEST_MEDIA_TYPE = 'application/vnd.docker.distribution.manifest.v2+json';
+export const DOCKER_MANIFEST_LIST_MEDIA_TYPE = 'application/vnd.docker.distribution.manifest.list.v2+json';
+export const MANIFEST_MEDIA_TYPES: readonly string[] = [
+  OCI_MANIFEST_MEDIA_TYPE,
+  OCI_INDEX_MEDIA_TYPE,
+  DOCKER_MANIFEST_MEDIA_TYPE,
+  DOCKER_MANIFEST_LIST_MEDIA_TYPE,
+];
+export const INDEX_MEDIA_TYPES: readonly string[] = [OCI_INDEX_MEDIA_TYPE, DOCKER_MANIFEST_LIST_MEDIA_TYPE];
+
+/** The `{}` config blob wash pushes. */
+export const EMPTY_CONFIG = new TextEncoder().encode('{}');
+export const EMPTY_CONFIG_DIGEST = 'sha256:44136fa355b3678a1146ad16f7e8649e94fb4fc21fe77e8310c060f61caaff8a';

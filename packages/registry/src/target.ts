@@ -1,0 +1,40 @@
+import type { Readable } from 'node:stream';
+
+/** An OCI content descriptor (image-spec descriptor.md). */
+export interface Descriptor {
+  mediaType: string;
+  digest: string;
+  size: number;
+  artifactType?: string;
+  annotations?: Record<string, string>;
+  platform?: { architecture: string; os: string; variant?: string };
+}
+
+/**
+ * Bytes to store: small content (manifests, configs) as a buffer, large content as a factory
+ * that opens a stream at a byte offset, so an upload can be retried or resumed without holding
+ * the blob in memory.
+ */
+export type Content = Uint8Array | ((offset: number) => Promise<Readable>);
+
+export interface TransferOptions {
+  /** Called with the number of bytes moved since the previous call. */
+  onProgress?: (bytes: number) => void;
+  signal?: AbortSignal;
+}
+
+/**
+ * A place that holds content: a registry repository, an OCI image layout, a par file.
+ * Push, pull, copy, export and promotion are all one copy algorithm between two targets.
+ */
+export interface Target {
+  /** Resolves a tag or digest to the descriptor of the manifest it names. */
+  resolve(reference: string): Promise<Descriptor>;
+  /** Opens the bytes of a blob or manifest. Callers verify digest and size while reading. */
+  fetch(descriptor: Descriptor, options?: TransferOptions): Promise<Readable>;
+  exists(descriptor: Descriptor): Promise<boolean>;
+  /** Stores a blob or manifest under its digest. */
+  push(descriptor: Descriptor, content: Content, options?: TransferOptions): Promise<void>;
+  /** Points a tag at a manifest already pushed. */
+  tag(descriptor: Descriptor, reference: string): Promise<void>;
+}
