@@ -1,3 +1,4 @@
 export * from './errors.js';
 export * from './media-types.js';
 export * from './target.js';
+export * from './reference.js';
