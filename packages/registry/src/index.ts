@@ -2,3 +2,4 @@ export * from './errors.js';
 export * from './media-types.js';
 export * from './target.js';
 export * from './reference.js';
+export * from './digest.js';
