@@ -1,0 +1,234 @@
+import { RegistryError } from './errors.js';
+import { digestProblem } from './reference.js';
+import { sha256Digest, type ExpectedContent } from './digest.js';
+import {
+  EMPTY_CONFIG,
+  EMPTY_CONFIG_DIGEST,
+  INDEX_MEDIA_TYPES,
+  MANIFEST_MEDIA_TYPES,
+  OCI_INDEX_MEDIA_TYPE,
+  OCI_MANIFEST_MEDIA_TYPE,
+  PAR_CONFIG_MEDIA_TYPE,
+  PAR_LAYER_MEDIA_TYPE,
+} from './media-types.js';
+import type { Descriptor } from './target.js';
+
+/**
+ * The `artifactType` of the OCI 1.1 shape. OCI 1.1 says a manifest without `artifactType` has the
+ * type of its `config.mediaType`, so wash's manifests already read as this type in the referrers
+ * API and `oras discover`; using the same value keeps both shapes the same type.
+ */
+export const PAR_ARTIFACT_TYPE = PAR_CONFIG_MEDIA_TYPE;
+export const ANNOTATION_TITLE = 'org.opencontainers.image.title';
+export const ANNOTATION_CREATED = 'org.opencontainers.image.created';
+
+export interface ParManifestOptions {
+  /** The config blob (a `--config` file); default the `{}` blob wash pushes. */
+  config?: { digest: string; size: number; bytes: Uint8Array };
+  /** Manifest-level annotations; omitted from the JSON when empty. */
+  annotations?: Record<string, string>;
+  /**
+   * Opt in to the OCI 1.1 artifact shape: adds `mediaType`, `artifactType` (default
+   * PAR_ARTIFACT_TYPE), a title annotation on the layer (when `title` is given) and
+   * `org.opencontainers.image.created` (default: now, to the second). The digest then differs from wash's.
+   */
+  artifact?: { artifactType?: string; title?: string; created?: string };
+}
+
+export interface ParManifest {
+  /** The exact manifest bytes to push. */
+  bytes: Uint8Array;
+  /** The descriptor of those bytes (media type OCI image manifest). */
+  descriptor: Descriptor;
+  /** The config blob the manifest names. */
+  config: { descriptor: Descriptor; bytes: Uint8Array };
+  /** The layer descriptor (the par file). */
+  layer: Descriptor;
+}
+
+/**
+ * The manifest of a par artifact. By default exactly the bytes wash writes (spec/oci-artifact.md
+ * §2: compact JSON, keys sorted at every level, no mediaType/artifactType), so the manifest digest
+ * equals the one wash reports for the same file.
+ */
+export function parManifest(layer: ExpectedContent, options: ParManifestOptions = {}): ParManifest {
+  const configBytes = options.config?.bytes ?? EMPTY_CONFIG;
+  const config: Descriptor = {
+    mediaType: PAR_CONFIG_MEDIA_TYPE,
+    digest: options.config?.digest ?? EMPTY_CONFIG_DIGEST,
+    size: options.config?.size ?? EMPTY_CONFIG.length,
+  };
+  const layerDescriptor: Descriptor = { mediaType: PAR_LAYER_MEDIA_TYPE, digest: layer.digest, size: layer.size };
+  const annotations: Record<string, string> = {};
+
+  const manifest: Record<string, unknown> = { schemaVersion: 2, config, layers: [layerDescriptor] };
+  const artifact = options.artifact;
+  if (artifact !== undefined) {
+    manifest.mediaType = OCI_MANIFEST_MEDIA_TYPE;
+    manifest.artifactType = artifact.artifactType ?? PAR_ARTIFACT_TYPE;
+    if (artifact.title !== undefined) layerDescriptor.annotations = { [ANNOTATION_TITLE]: artifact.title };
+    annotations[ANNOTATION_CREATED] = artifact.created ?? new Date().toISOString().replace(/\.\d{3}Z$/, 'Z');
+  }
+  Object.assign(annotations, options.annotations ?? {});
+  if (Object.keys(annotations).length > 0) manifest.annotations = annotations;
+
+  const bytes = new TextEncoder().encode(canonicalJson(manifest));
+  return {
+    bytes,
+    descriptor: { mediaType: OCI_MANIFEST_MEDIA_TYPE, digest: sha256Digest(bytes), size: bytes.length },
+    config: { descriptor: config, bytes: configBytes },
+    layer: layerDescriptor,
+  };
+}
+
+/**
+ * Compact JSON with object keys sorted at every level, by UTF-8 byte order (what serde_json
+ * gives for sorted maps, which is what wash serialises).
+ */
+export function canonicalJson(value: unknown): string {
+  if (value === null || typeof value !== 'object') return JSON.stringify(value);
+  if (Array.isArray(value)) return `[${value.map((item) => canonicalJson(item)).join(',')}]`;
+  const entries = Object.entries(value as Record<string, unknown>)
+    .filter(([, item]) => item !== undefined)
+    .sort(([a], [b]) => Buffer.compare(Buffer.from(a), Buffer.from(b)));
+  return `{${entries.map(([key, item]) => `${JSON.stringify(key)}:${canonicalJson(item)}`).join(',')}}`;
+}
+
+interface ManifestCommon {
+  /** The media type: the `mediaType` field, else the one the registry sent, else inferred. */
+  mediaType: string;
+  schemaVersion: 2;
+  artifactType?: string;
+  subject?: Descriptor;
+  annotations?: Record<string, string>;
+}
+
+export interface ImageManifest extends ManifestCommon {
+  kind: 'manifest';
+  config: Descriptor;
+  layers: Descriptor[];
+}
+
+export interface ImageIndex extends ManifestCommon {
+  kind: 'index';
+  manifests: Descriptor[];
+}
+
+export type Manifest = ImageManifest | ImageIndex;
+
+/**
+ * Parses and validates manifest or index bytes. `mediaType` is what the registry sent as
+ * Content-Type, when known; a body whose own `mediaType` contradicts it is rejected.
+ */
+export function parseManifest(bytes: Uint8Array, mediaType?: string): Manifest {
+  const fail = (problem: string): never => {
+    throw new RegistryError(`invalid manifest: ${problem}`, { kind: 'invalid', operation: 'parse manifest' });
+  };
+  let json: unknown;
+  try {
+    json = JSON.parse(new TextDecoder('utf-8', { fatal: true }).decode(bytes));
+  } catch (error) {
+    fail(`not valid UTF-8 JSON (${(error as Error).message})`);
+  }
+  if (json === null || typeof json !== 'object' || Array.isArray(json)) fail('not a JSON object');
+  const body = json as Record<string, unknown>;
+  if (body.schemaVersion !== 2) fail(`schemaVersion is ${JSON.stringify(body.schemaVersion)}, expected 2`);
+
+  const declared = optionalString(body.mediaType, 'mediaType', fail);
+  const sent = mediaType?.split(';')[0]?.trim();
+  if (declared !== undefined && sent !== undefined && MANIFEST_MEDIA_TYPES.includes(sent) && declared !== sent) {
+    fail(`the registry sent it as ${sent} but its mediaType is ${declared}`);
+  }
+  const isIndex = declared !== undefined
+    ? INDEX_MEDIA_TYPES.includes(declared)
+    : sent !== undefined && MANIFEST_MEDIA_TYPES.includes(sent)
+      ? INDEX_MEDIA_TYPES.includes(sent)
+      : 'manifests' in body;
+  const effectiveType =
+    declared ?? (sent !== undefined && MANIFEST_MEDIA_TYPES.includes(sent) ? sent : isIndex ? OCI_INDEX_MEDIA_TYPE : OCI_MANIFEST_MEDIA_TYPE);
+
+  const common: ManifestCommon = { mediaType: effectiveType, schemaVersion: 2 };
+  const artifactType = optionalString(body.artifactType, 'artifactType', fail);
+  if (artifactType !== undefined) common.artifactType = artifactType;
+  if (body.subject !== undefined) common.subject = parseDescriptor(body.subject, 'subject', fail);
+  if (body.annotations !== undefined) common.annotations = parseStringMap(body.annotations, 'annotations', fail);
+
+  if (isIndex) {
+    if (!Array.isArray(body.manifests)) fail('an index needs a "manifests" array');
+    const manifests = (body.manifests as unknown[]).map((item, i) => parseDescriptor(item, `manifests[${i}]`, fail));
+    return { kind: 'index', ...common, manifests };
+  }
+  if (body.config === undefined) fail('an image manifest needs a "config" descriptor');
+  if (!Array.isArray(body.layers)) fail('an image manifest needs a "layers" array');
+  const config = parseDescriptor(body.config, 'config', fail);
+  const layers = (body.layers as unknown[]).map((item, i) => parseDescriptor(item, `layers[${i}]`, fail));
+  return { kind: 'manifest', ...common, config, layers };
+}
+
+/** The descriptors a manifest points to, in the order a copy pushes them (before the manifest itself). */
+export function manifestChildren(manifest: Manifest): Descriptor[] {
+  return manifest.kind === 'index' ? [...manifest.manifests] : [manifest.config, ...manifest.layers];
+}
+
+/** Parses repeated `--annotation key=value` options; a malformed one is an error, not silently dropped. */
+export function parseAnnotations(entries: readonly string[]): Record<string, string> {
+  const annotations: Record<string, string> = {};
+  for (const entry of entries) {
+    const equals = entry.indexOf('=');
+    if (equals <= 0) {
+      throw new RegistryError(`invalid annotation "${entry}": expected key=value with a non-empty key`, {
+        kind: 'invalid',
+        operation: 'parse annotations',
+      });
+    }
+    annotations[entry.slice(0, equals)] = entry.slice(equals + 1);
+  }
+  return annotations;
+}
+
+type Fail = (problem: string) => never;
+
+function optionalString(value: unknown, field: string, fail: Fail): string | undefined {
+  if (value === undefined) return undefined;
+  if (typeof value !== 'string') fail(`"${field}" must be a string`);
+  return value as string;
+}
+
+function parseStringMap(value: unknown, field: string, fail: Fail): Record<string, string> {
+  if (value === null || typeof value !== 'object' || Array.isArray(value)) fail(`"${field}" must be an object`);
+  const map: Record<string, string> = {};
+  for (const [key, item] of Object.entries(value as Record<string, unknown>)) {
+    if (typeof item !== 'string') fail(`"${field}.${key}" must be a string`);
+    map[key] = item as string;
+  }
+  return map;
+}
+
+function parseDescriptor(value: unknown, field: string, fail: Fail): Descriptor {
+  if (value === null || typeof value !== 'object' || Array.isArray(value)) fail(`"${field}" must be a descriptor object`);
+  const body = value as Record<string, unknown>;
+  if (typeof body.mediaType !== 'string' || body.mediaType.length === 0) fail(`"${field}.mediaType" must be a non-empty string`);
+  if (typeof body.digest !== 'string') fail(`"${field}.digest" must be a string`);
+  const problem = digestProblem(body.digest as string);
+  if (problem !== undefined) fail(`"${field}.digest": ${problem}`);
+  if (typeof body.size !== 'number' || !Number.isSafeInteger(body.size) || body.size < 0) {
+    fail(`"${field}.size" must be a non-negative integer`);
+  }
+  const descriptor: Descriptor = {
+    mediaType: body.mediaType as string,
+    digest: body.digest as string,
+    size: body.size as number,
+  };
+  const artifactType = optionalString(body.artifactType, `${field}.artifactType`, fail);
+  if (artifactType !== undefined) descriptor.artifactType = artifactType;
+  if (body.annotations !== undefined) descriptor.annotations = parseStringMap(body.annotations, `${field}.annotations`, fail);
+  if (body.platform !== undefined) {
+    const platform = body.platform as Record<string, unknown> | null;
+    if (platform === null || typeof platform !== 'object' || typeof platform.architecture !== 'string' || typeof platform.os !== 'string') {
+      fail(`"${field}.platform" needs string "architecture" and "os"`);
+    }
+    const { architecture, os, variant } = platform as { architecture: string; os: string; variant?: unknown };
+    descriptor.platform = typeof variant === 'string' ? { architecture, os, variant } : { architecture, os };
+  }
+  return descriptor;
+}
