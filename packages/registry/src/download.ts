@@ -1,0 +1,122 @@
+import { createHash } from 'node:crypto';
+import { Readable } from 'node:stream';
+import type { Dispatcher } from 'undici';
+import type { RegistryClient } from './client.js';
+import { RegistryError } from './errors.js';
+import { throwResponseError } from './registry-errors.js';
+import type { Descriptor, TransferOptions } from './target.js';
+import { networkError } from './transport.js';
+
+export interface BlobSource {
+  client: RegistryClient;
+  registry: string;
+  repository: string;
+  /** `registry/repository`, for messages. */
+  name: string;
+}
+
+const MAX_RESUMES = 5;
+
+/** Digest algorithm name for node:crypto (`sha256:…` → `sha256`). */
+function hashAlgorithm(digest: string): string {
+  const algorithm = digest.slice(0, digest.indexOf(':'));
+  if (algorithm !== 'sha256' && algorithm !== 'sha512') {
+    throw new RegistryError(`unsupported digest algorithm in ${digest}`, { kind: 'invalid', operation: 'fetch blob', reference: digest });
+  }
+  return algorithm;
+}
+
+async function requestBlob(source: BlobSource, descriptor: Descriptor, offset: number): Promise<Dispatcher.ResponseData> {
+  const reference = `${source.name}@${descriptor.digest}`;
+  const response = await source.client.send({
+    registry: source.registry,
+    method: 'GET',
+    path: `/v2/${source.repository}/blobs/${descriptor.digest}`,
+    headers: offset > 0 ? { range: `bytes=${offset}-` } : {},
+    scopes: [`repository:${source.repository}:pull`],
+    operation: 'fetch blob',
+    reference,
+    followRedirects: true,
+  });
+  if (response.statusCode !== 200 && response.statusCode !== 206) await throwResponseError(response, { operation: 'fetch blob', reference });
+  return response;
+}
+
+/**
+ * Opens a blob as a stream that checks size and digest while it is read (the stream errors with
+ * kind `verification` at the end on a mismatch), resuming with `Range` after a dropped connection
+ * (or restarting and skipping what was already delivered when the registry ignores ranges).
+ */
+export async function openBlob(source: BlobSource, descriptor: Descriptor, options: TransferOptions = {}): Promise<Readable> {
+  const algorithm = hashAlgorithm(descriptor.digest);
+  const first = await requestBlob(source, descriptor, 0);
+  return Readable.from(verifiedBlobBytes(source, descriptor, first, algorithm, options), { objectMode: false });
+}
+
+async function* verifiedBlobBytes(
+  source: BlobSource,
+  descriptor: Descriptor,
+  first: Dispatcher.ResponseData,
+  algorithm: string,
+  options: TransferOptions,
+): AsyncGenerator<Buffer> {
+  const reference = `${source.name}@${descriptor.digest}`;
+  const hash = createHash(algorithm);
+  let response = first;
+  let received = 0;
+  let skip = 0;
+  let resumes = 0;
+  try {
+    for (;;) {
+      try {
+        for await (const data of response.body) {
+          let chunk = data as Buffer;
+          if (skip > 0) {
+            const dropped = Math.min(skip, chunk.length);
+            chunk = chunk.subarray(dropped);
+            skip -= dropped;
+            if (chunk.length === 0) continue;
+          }
+          received += chunk.length;
+          if (received > descriptor.size) {
+            throw new RegistryError(`blob ${reference} is larger than the ${descriptor.size} bytes its descriptor says`, {
+              kind: 'verification',
+              operation: 'fetch blob',
+              reference,
+            });
+          }
+          hash.update(chunk);
+          options.onProgress?.(chunk.length);
+          yield chunk;
+        }
+        break;
+      } catch (error) {
+        if (error instanceof RegistryError || options.signal?.aborted || received >= descriptor.size || resumes >= MAX_RESUMES) {
+          throw error instanceof RegistryError ? error : networkError(error, source.registry);
+        }
+        resumes++;
+        response.body.destroy();
+        response = await requestBlob(source, descriptor, received);
+        // 206: the rest; 200: the whole blob again, of which we drop what was already delivered.
+        skip = response.statusCode === 206 ? 0 : received;
+      }
+    }
+  } finally {
+    response.body.destroy();
+  }
+  if (received !== descriptor.size) {
+    throw new RegistryError(`blob ${reference} is ${received} bytes, its descriptor says ${descriptor.size}`, {
+      kind: 'verification',
+      operation: 'fetch blob',
+      reference,
+    });
+  }
+  const actual = `${algorithm}:${hash.digest('hex')}`;
+  if (actual !== descriptor.digest) {
+    throw new RegistryError(`blob ${reference} does not match its digest (got ${actual})`, {
+      kind: 'verification',
+      operation: 'fetch blob',
+      reference,
+    });
+  }
+}

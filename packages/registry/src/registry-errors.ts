@@ -1,0 +1,113 @@
+import type { Dispatcher } from 'undici';
+import { type ErrorKind, RegistryError } from './errors.js';
+
+/** One entry of a registry's `{"errors":[...]}` body. */
+export interface RegistryErrorEntry {
+  code: string;
+  message: string;
+  detail?: unknown;
+}
+
+/** Parses an error body; anything that is not the standard shape gives an empty list. */
+export function parseRegistryErrors(body: string): RegistryErrorEntry[] {
+  try {
+    const parsed = JSON.parse(body) as { errors?: unknown };
+    if (!Array.isArray(parsed.errors)) return [];
+    return parsed.errors
+      .filter((e): e is Record<string, unknown> => typeof e === 'object' && e !== null)
+      .map((e) => ({
+        code: typeof e.code === 'string' ? e.code : 'UNKNOWN',
+        message: typeof e.message === 'string' ? e.message : '',
+        ...(e.detail === undefined ? {} : { detail: e.detail }),
+      }));
+  } catch {
+    return [];
+  }
+}
+
+const INVALID_CODES = new Set([
+  'DIGEST_INVALID',
+  'MANIFEST_INVALID',
+  'NAME_INVALID',
+  'TAG_INVALID',
+  'SIZE_INVALID',
+  'MANIFEST_BLOB_UNKNOWN',
+  'BLOB_UPLOAD_INVALID',
+  'UNSUPPORTED',
+]);
+
+function kindFor(status: number, code: string | undefined): ErrorKind {
+  if (status === 404) return 'not_found';
+  if (status === 401 || status === 403) return 'unauthorized';
+  if (code === 'UNAUTHORIZED' || code === 'DENIED') return 'unauthorized';
+  if (code && INVALID_CODES.has(code)) return 'invalid';
+  return 'failure';
+}
+
+const STATUS_TEXT: Record<number, string> = {
+  400: 'Bad Request',
+  401: 'Unauthorized',
+  403: 'Forbidden',
+  404: 'Not Found',
+  405: 'Method Not Allowed',
+  408: 'Request Timeout',
+  409: 'Conflict',
+  413: 'Payload Too Large',
+  416: 'Range Not Satisfiable',
+  429: 'Too Many Requests',
+  500: 'Internal Server Error',
+  502: 'Bad Gateway',
+  503: 'Service Unavailable',
+  504: 'Gateway Timeout',
+};
+
+export function statusLine(status: number): string {
+  const text = STATUS_TEXT[status];
+  return text ? `${status} ${text}` : String(status);
+}
+
+export interface ErrorContext {
+  operation: string;
+  reference: string;
+}
+
+/** Builds the error for an unexpected status from the status and the (already read) body. */
+export function registryErrorFrom(status: number, body: string, context: ErrorContext, wwwAuthenticate?: string): RegistryError {
+  const entries = parseRegistryErrors(body);
+  const first = entries[0];
+  const kind = kindFor(status, first?.code);
+  const detail = entries.length > 0 ? entries.map((e) => (e.message ? `${e.code}: ${e.message}` : e.code)).join('; ') : statusLine(status);
+  let message = `${context.operation} ${context.reference}: ${detail}`;
+  if (entries.length > 0) message += ` (HTTP ${status})`;
+  if (kind === 'unauthorized') {
+    message += /error="?insufficient_scope/.test(wwwAuthenticate ?? '')
+      ? ' — insufficient scope: the credentials do not grant this access to the repository'
+      : status === 403 || first?.code === 'DENIED'
+        ? ' — the credentials lack permission for this repository'
+        : ' — check the credentials (note: GHCR answers 401 for a package that does not exist)';
+  }
+  return new RegistryError(message, { kind, operation: context.operation, reference: context.reference, status, code: first?.code });
+}
+
+/** Reads at most `limit` bytes of an error body as text (error bodies can be HTML pages). */
+export async function readErrorBody(response: Dispatcher.ResponseData, limit = 64 * 1024): Promise<string> {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  try {
+    for await (const chunk of response.body) {
+      const buffer = chunk as Buffer;
+      if (size < limit) chunks.push(buffer.subarray(0, limit - size));
+      size += buffer.length;
+    }
+  } catch {
+    // A broken error body still leaves the status to report.
+  }
+  return Buffer.concat(chunks).toString('utf8');
+}
+
+/** Reads the body and throws the matching RegistryError. */
+export async function throwResponseError(response: Dispatcher.ResponseData, context: ErrorContext): Promise<never> {
+  const body = await readErrorBody(response);
+  const challenge = response.headers['www-authenticate'];
+  throw registryErrorFrom(response.statusCode, body, context, Array.isArray(challenge) ? challenge.join(', ') : challenge);
+}

@@ -1,0 +1,322 @@
+import { createHash } from 'node:crypto';
+import { Readable } from 'node:stream';
+import type { Dispatcher } from 'undici';
+import type { RegistryClient } from './client.js';
+import { openBlob } from './download.js';
+import { RegistryError } from './errors.js';
+import { MANIFEST_MEDIA_TYPES } from './media-types.js';
+import type { RepositoryReference } from './reference.js';
+import { throwResponseError } from './registry-errors.js';
+import type { Content, Descriptor, Target, TransferOptions } from './target.js';
+import { openContent, uploadBlob } from './upload.js';
+
+/** Registries should accept manifests up to 4 MiB; we refuse to buffer more than that. */
+export const MAX_MANIFEST_SIZE = 4 * 1024 * 1024;
+
+const MANIFEST_ACCEPT = MANIFEST_MEDIA_TYPES.join(', ');
+
+export function isManifestMediaType(mediaType: string): boolean {
+  return MANIFEST_MEDIA_TYPES.includes(mediaType);
+}
+
+function isDigest(reference: string): boolean {
+  // Tags cannot contain ':'.
+  return reference.includes(':');
+}
+
+function header(response: Dispatcher.ResponseData, name: string): string | undefined {
+  const value = response.headers[name];
+  return Array.isArray(value) ? value[0] : value;
+}
+
+function mediaTypeOf(contentType: string | undefined): string | undefined {
+  return contentType?.split(';')[0]?.trim() || undefined;
+}
+
+function sha256(bytes: Uint8Array): string {
+  return `sha256:${createHash('sha256').update(bytes).digest('hex')}`;
+}
+
+function digestOf(bytes: Uint8Array, algorithm: string): string {
+  return `${algorithm}:${createHash(algorithm).update(bytes).digest('hex')}`;
+}
+
+export interface FetchedManifest {
+  bytes: Uint8Array;
+  descriptor: Descriptor;
+}
+
+/**
+ * One repository in a registry, as a Target (resolve, fetch, exists, push, tag) plus what only a
+ * registry can do (mount, tags, delete).
+ */
+export class RegistryRepository implements Target {
+  readonly client: RegistryClient;
+  readonly registry: string;
+  readonly repository: string;
+  /** `registry/repository`, for messages. */
+  readonly name: string;
+  /** Manifests pushed through this object, so tagging them needs no round trip. */
+  readonly #pushedManifests = new Map<string, { bytes: Uint8Array; mediaType: string }>();
+
+  constructor(client: RegistryClient, reference: RepositoryReference) {
+    this.client = client;
+    this.registry = reference.registry;
+    this.repository = reference.repository;
+    this.name = `${reference.registry}/${reference.repository}`;
+  }
+
+  #reference(tagOrDigest: string): string {
+    return isDigest(tagOrDigest) ? `${this.name}@${tagOrDigest}` : `${this.name}:${tagOrDigest}`;
+  }
+
+  #pull(): string[] {
+    return [`repository:${this.repository}:pull`];
+  }
+
+  #push(): string[] {
+    return [`repository:${this.repository}:pull,push`];
+  }
+
+  /** Resolves a tag or digest with a HEAD; falls back to GET when the registry omits the digest header. */
+  async resolve(reference: string): Promise<Descriptor> {
+    const ref = this.#reference(reference);
+    const response = await this.client.send({
+      registry: this.registry,
+      method: 'HEAD',
+      path: `/v2/${this.repository}/manifests/${reference}`,
+      headers: { accept: MANIFEST_ACCEPT },
+      scopes: this.#pull(),
+      operation: 'resolve',
+      reference: ref,
+    });
+    if (response.statusCode !== 200) await throwResponseError(response, { operation: 'resolve', reference: ref });
+    await response.body.dump();
+    const digest = header(response, 'docker-content-digest');
+    const mediaType = mediaTypeOf(header(response, 'content-type'));
+    const size = Number(header(response, 'content-length'));
+    if (!digest || !mediaType || !Number.isFinite(size) || (isDigest(reference) && digest !== reference)) {
+      return (await this.fetchManifest(reference)).descriptor;
+    }
+    return { mediaType, digest, size };
+  }
+
+  /**
+   * GETs a manifest and verifies its bytes against the digest asked for and the
+   * `Docker-Content-Digest` the registry sent (or computes it when the registry sent none).
+   */
+  async fetchManifest(reference: string): Promise<FetchedManifest> {
+    const ref = this.#reference(reference);
+    const response = await this.client.send({
+      registry: this.registry,
+      method: 'GET',
+      path: `/v2/${this.repository}/manifests/${reference}`,
+      headers: { accept: MANIFEST_ACCEPT },
+      scopes: this.#pull(),
+      operation: 'fetch manifest',
+      reference: ref,
+    });
+    if (response.statusCode !== 200) await throwResponseError(response, { operation: 'fetch manifest', reference: ref });
+    const bytes = await readLimited(response, MAX_MANIFEST_SIZE, ref);
+    const headerDigest = header(response, 'docker-content-digest');
+    const expected = isDigest(reference) ? reference : headerDigest;
+    const digest = expected ? digestOf(bytes, expected.slice(0, expected.indexOf(':'))) : sha256(bytes);
+    for (const claimed of [isDigest(reference) ? reference : undefined, headerDigest]) {
+      if (claimed && claimed.startsWith(digest.slice(0, digest.indexOf(':') + 1)) && claimed !== digest) {
+        throw new RegistryError(`manifest ${ref} does not match its digest ${claimed} (got ${digest})`, {
+          kind: 'verification',
+          operation: 'fetch manifest',
+          reference: ref,
+        });
+      }
+    }
+    const mediaType = mediaTypeOf(header(response, 'content-type')) ?? mediaTypeInBody(bytes) ?? MANIFEST_MEDIA_TYPES[0]!;
+    return { bytes, descriptor: { mediaType: isManifestMediaType(mediaType) ? mediaType : (mediaTypeInBody(bytes) ?? mediaType), digest, size: bytes.length } };
+  }
+
+  async fetch(descriptor: Descriptor, options: TransferOptions = {}): Promise<Readable> {
+    if (isManifestMediaType(descriptor.mediaType)) {
+      const { bytes } = await this.fetchManifest(descriptor.digest);
+      if (bytes.length !== descriptor.size) {
+        throw new RegistryError(`manifest ${this.name}@${descriptor.digest} is ${bytes.length} bytes, its descriptor says ${descriptor.size}`, {
+          kind: 'verification',
+          operation: 'fetch manifest',
+          reference: `${this.name}@${descriptor.digest}`,
+        });
+      }
+      options.onProgress?.(bytes.length);
+      return Readable.from([Buffer.from(bytes)]);
+    }
+    return openBlob(this, descriptor, options);
+  }
+
+  async exists(descriptor: Descriptor): Promise<boolean> {
+    const kind = isManifestMediaType(descriptor.mediaType) ? 'manifests' : 'blobs';
+    const ref = `${this.name}@${descriptor.digest}`;
+    const response = await this.client.send({
+      registry: this.registry,
+      method: 'HEAD',
+      path: `/v2/${this.repository}/${kind}/${descriptor.digest}`,
+      headers: kind === 'manifests' ? { accept: MANIFEST_ACCEPT } : {},
+      scopes: this.#pull(),
+      operation: 'check existence of',
+      reference: ref,
+      followRedirects: true,
+    });
+    await response.body.dump();
+    if (response.statusCode === 200) return true;
+    if (response.statusCode === 404) return false;
+    return throwResponseError(response, { operation: 'check existence of', reference: ref });
+  }
+
+  async push(descriptor: Descriptor, content: Content, options: TransferOptions = {}): Promise<void> {
+    if (!isManifestMediaType(descriptor.mediaType)) {
+      await uploadBlob(this, descriptor, content, options);
+      return;
+    }
+    const bytes = content instanceof Uint8Array ? content : await readStreamLimited(await openContent(content, 0), MAX_MANIFEST_SIZE, this.name);
+    await this.#putManifest(descriptor.digest, bytes, descriptor.mediaType);
+    this.#pushedManifests.set(descriptor.digest, { bytes, mediaType: descriptor.mediaType });
+    options.onProgress?.(bytes.length);
+  }
+
+  async #putManifest(reference: string, bytes: Uint8Array, mediaType: string): Promise<void> {
+    const ref = this.#reference(reference);
+    const response = await this.client.send({
+      registry: this.registry,
+      method: 'PUT',
+      path: `/v2/${this.repository}/manifests/${reference}`,
+      headers: { 'content-type': mediaType, 'content-length': String(bytes.length) },
+      body: bytes,
+      scopes: this.#push(),
+      operation: 'push manifest',
+      reference: ref,
+    });
+    if (response.statusCode !== 201 && response.statusCode !== 200) await throwResponseError(response, { operation: 'push manifest', reference: ref });
+    await response.body.dump();
+  }
+
+  /** PUTs the manifest's bytes under `tag` (fetching them from this repository when needed). */
+  async tag(descriptor: Descriptor, tag: string): Promise<void> {
+    const known = this.#pushedManifests.get(descriptor.digest);
+    const manifest = known ?? { bytes: (await this.fetchManifest(descriptor.digest)).bytes, mediaType: descriptor.mediaType };
+    await this.#putManifest(tag, manifest.bytes, manifest.mediaType);
+  }
+
+  /**
+   * Cross-repository mount from another repository of the same registry. True when the registry
+   * mounted it (201); false when it did not (202 session cancelled, or any error) so the caller
+   * uploads instead.
+   */
+  async mount(descriptor: Descriptor, fromRepository: string | RegistryRepository): Promise<boolean> {
+    const from = typeof fromRepository === 'string' ? fromRepository : fromRepository.repository;
+    const path = `/v2/${this.repository}/blobs/uploads/?mount=${encodeURIComponent(descriptor.digest)}&from=${encodeURIComponent(from)}`;
+    let response: Dispatcher.ResponseData;
+    try {
+      response = await this.client.send({
+        registry: this.registry,
+        method: 'POST',
+        path,
+        headers: { 'content-length': '0' },
+        scopes: [`repository:${from}:pull`, ...this.#push()],
+        operation: 'mount blob',
+        reference: `${this.name}@${descriptor.digest}`,
+      });
+    } catch {
+      return false;
+    }
+    await response.body.dump();
+    if (response.statusCode === 201) return true;
+    const location = header(response, 'location');
+    if (response.statusCode === 202 && location) {
+      try {
+        const base = (await this.client.origin(this.registry)) + path;
+        const cancel = await this.client.send({
+          registry: this.registry,
+          method: 'DELETE',
+          url: new URL(location, base).toString(),
+          scopes: this.#push(),
+          operation: 'cancel upload',
+          reference: this.name,
+        });
+        await cancel.body.dump();
+      } catch {
+        // The session expires on its own.
+      }
+    }
+    return false;
+  }
+
+  /** All tags, following `Link: <…>; rel="next"` pages. */
+  async *tags(): AsyncIterable<string> {
+    let next: string | undefined = `/v2/${this.repository}/tags/list?n=1000`;
+    const origin = await this.client.origin(this.registry);
+    while (next) {
+      const response = await this.client.send({
+        registry: this.registry,
+        method: 'GET',
+        url: new URL(next, origin).toString(),
+        scopes: this.#pull(),
+        operation: 'list tags of',
+        reference: this.name,
+      });
+      if (response.statusCode !== 200) await throwResponseError(response, { operation: 'list tags of', reference: this.name });
+      const body = (await response.body.json()) as { tags?: string[] | null };
+      for (const tag of body.tags ?? []) yield tag;
+      next = nextLink(header(response, 'link'));
+    }
+  }
+
+  /** Deletes a manifest by digest (registries answer 202; 400/405 when deletes are disabled). */
+  async delete(digest: string): Promise<void> {
+    const ref = `${this.name}@${digest}`;
+    const response = await this.client.send({
+      registry: this.registry,
+      method: 'DELETE',
+      path: `/v2/${this.repository}/manifests/${digest}`,
+      scopes: [`repository:${this.repository}:delete`],
+      operation: 'delete manifest',
+      reference: ref,
+    });
+    if (response.statusCode !== 202 && response.statusCode !== 200) await throwResponseError(response, { operation: 'delete manifest', reference: ref });
+    await response.body.dump();
+  }
+}
+
+/** The target of `Link: </v2/…?last=x&n=1000>; rel="next"`. */
+export function nextLink(link: string | undefined): string | undefined {
+  if (!link) return undefined;
+  for (const part of link.split(',')) {
+    const match = /<([^>]+)>\s*;\s*rel="?next"?/.exec(part);
+    if (match) return match[1];
+  }
+  return undefined;
+}
+
+function mediaTypeInBody(bytes: Uint8Array): string | undefined {
+  try {
+    const parsed = JSON.parse(Buffer.from(bytes).toString('utf8')) as { mediaType?: unknown; manifests?: unknown };
+    if (typeof parsed.mediaType === 'string') return parsed.mediaType;
+    return Array.isArray(parsed.manifests) ? MANIFEST_MEDIA_TYPES[1] : MANIFEST_MEDIA_TYPES[0];
+  } catch {
+    return undefined;
+  }
+}
+
+async function readLimited(response: Dispatcher.ResponseData, limit: number, reference: string): Promise<Uint8Array> {
+  return readStreamLimited(response.body, limit, reference);
+}
+
+async function readStreamLimited(stream: Readable, limit: number, reference: string): Promise<Uint8Array> {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of stream) {
+    size += (chunk as Buffer).length;
+    if (size > limit) {
+      stream.destroy();
+      throw new RegistryError(`manifest ${reference} is larger than ${limit} bytes`, { kind: 'invalid', operation: 'fetch manifest', reference });
+    }
+    chunks.push(chunk as Buffer);
+  }
+  return Buffer.concat(chunks);
+}

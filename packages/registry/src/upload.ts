@@ -1,0 +1,308 @@
+import { Readable, Transform } from 'node:stream';
+import type { Dispatcher } from 'undici';
+import type { RegistryClient } from './client.js';
+import { RegistryError } from './errors.js';
+import { throwResponseError } from './registry-errors.js';
+import type { Content, Descriptor, TransferOptions } from './target.js';
+import { NetworkError } from './transport.js';
+
+export interface UploadStrategy {
+  mode: 'monolithic' | 'chunked';
+  /** Chunk size for `chunked` (bytes); raised to the registry's `OCI-Chunk-Min-Length`. */
+  chunkSize?: number;
+}
+
+const MiB = 1024 * 1024;
+export const DEFAULT_CHUNK_SIZE = 4 * MiB;
+
+/**
+ * What works on known registries: GHCR caps request bodies at 4 MiB; Artifactory mishandles
+ * chunks; ECR wants chunks of at least 5 MiB. Everything else gets one streamed PUT.
+ */
+export function defaultUploadStrategy(host: string): UploadStrategy {
+  const name = host.toLowerCase();
+  if (name === 'ghcr.io') return { mode: 'chunked', chunkSize: 4 * MiB };
+  if (name.endsWith('.amazonaws.com')) return { mode: 'chunked', chunkSize: 5 * MiB };
+  if (name.endsWith('.jfrog.io') || name.includes('artifactory')) return { mode: 'monolithic' };
+  return { mode: 'monolithic' };
+}
+
+export interface UploadTarget {
+  client: RegistryClient;
+  registry: string;
+  repository: string;
+  /** `registry/repository`, for messages. */
+  name: string;
+}
+
+/** Streams the content from `offset`: a buffer is sliced, a factory reopens its source there. */
+export async function openContent(content: Content, offset: number): Promise<Readable> {
+  if (content instanceof Uint8Array) return Readable.from([Buffer.from(content.buffer, content.byteOffset + offset, content.byteLength - offset)]);
+  return content(offset);
+}
+
+/**
+ * Uploads a blob with the registry's strategy; when that strategy is refused with a 4xx, tries
+ * the other one once and remembers it for the host.
+ */
+export async function uploadBlob(target: UploadTarget, descriptor: Descriptor, content: Content, options: TransferOptions = {}): Promise<void> {
+  const strategy = target.client.uploadStrategy(target.registry);
+  try {
+    await runStrategy(target, strategy, descriptor, content, options);
+  } catch (error) {
+    if (!isStrategyRefusal(error)) throw error;
+    const other: UploadStrategy = strategy.mode === 'chunked' ? { mode: 'monolithic' } : { mode: 'chunked', chunkSize: DEFAULT_CHUNK_SIZE };
+    await runStrategy(target, other, descriptor, content, options);
+    target.client.rememberUploadStrategy(target.registry, other);
+  }
+}
+
+function isStrategyRefusal(error: unknown): boolean {
+  if (!(error instanceof RegistryError) || error.status === undefined) return false;
+  return error.status >= 400 && error.status < 500 && ![401, 403, 429].includes(error.status) && error.code !== 'DIGEST_INVALID';
+}
+
+function runStrategy(target: UploadTarget, strategy: UploadStrategy, descriptor: Descriptor, content: Content, options: TransferOptions) {
+  return strategy.mode === 'chunked'
+    ? uploadChunked(target, descriptor, content, strategy.chunkSize ?? DEFAULT_CHUNK_SIZE, options)
+    : uploadMonolithic(target, descriptor, content, options);
+}
+
+function uploadScopes(target: UploadTarget): string[] {
+  return [`repository:${target.repository}:pull,push`];
+}
+
+interface UploadSession {
+  location: string;
+  minChunkLength: number;
+}
+
+/** `POST /v2/<repo>/blobs/uploads/` → the session's absolute Location. */
+export async function startUpload(target: UploadTarget, descriptor: Descriptor): Promise<UploadSession> {
+  const path = `/v2/${target.repository}/blobs/uploads/`;
+  const response = await target.client.send({
+    registry: target.registry,
+    method: 'POST',
+    path,
+    headers: { 'content-length': '0' },
+    scopes: uploadScopes(target),
+    operation: 'start upload of blob',
+    reference: `${target.name}@${descriptor.digest}`,
+  });
+  if (response.statusCode !== 202) await throwResponseError(response, { operation: 'start upload of blob', reference: `${target.name}@${descriptor.digest}` });
+  await response.body.dump();
+  const base = (await target.client.origin(target.registry)) + path;
+  return {
+    location: locationOf(response, base, target, descriptor),
+    minChunkLength: Number(header(response, 'oci-chunk-min-length') ?? 0) || 0,
+  };
+}
+
+function header(response: Dispatcher.ResponseData, name: string): string | undefined {
+  const value = response.headers[name];
+  return Array.isArray(value) ? value[0] : value;
+}
+
+/** Resolves a `Location` (absolute or relative) against the request URL; its query (`_state`) is kept. */
+function locationOf(response: Dispatcher.ResponseData, requestUrl: string, target: UploadTarget, descriptor: Descriptor): string {
+  const location = header(response, 'location');
+  if (!location) {
+    throw new RegistryError(`upload blob ${target.name}@${descriptor.digest}: registry answered ${response.statusCode} without a Location`, {
+      kind: 'failure',
+      operation: 'upload blob',
+      reference: target.name,
+      status: response.statusCode,
+    });
+  }
+  return new URL(location, requestUrl).toString();
+}
+
+function withDigest(location: string, digest: string): string {
+  return `${location}${location.includes('?') ? '&' : '?'}digest=${encodeURIComponent(digest)}`;
+}
+
+/** Cancels a session after a failure; the registry would expire it anyway, so errors are ignored. */
+async function cancelUpload(target: UploadTarget, location: string): Promise<void> {
+  try {
+    const response = await target.client.send({
+      registry: target.registry,
+      method: 'DELETE',
+      url: location,
+      scopes: uploadScopes(target),
+      operation: 'cancel upload',
+      reference: target.name,
+    });
+    await response.body.dump();
+  } catch {
+    // ignored on purpose
+  }
+}
+
+function countingProgress(options: TransferOptions): Transform {
+  return new Transform({
+    transform(chunk: Buffer, _encoding, callback) {
+      options.onProgress?.(chunk.length);
+      callback(null, chunk);
+    },
+  });
+}
+
+/** POST, then one PUT streaming the whole content with a known Content-Length. */
+export async function uploadMonolithic(target: UploadTarget, descriptor: Descriptor, content: Content, options: TransferOptions = {}): Promise<void> {
+  const session = await startUpload(target, descriptor);
+  const reference = `${target.name}@${descriptor.digest}`;
+  try {
+    const response = await target.client.send({
+      registry: target.registry,
+      method: 'PUT',
+      url: withDigest(session.location, descriptor.digest),
+      headers: { 'content-type': 'application/octet-stream', 'content-length': String(descriptor.size) },
+      // A factory, so a retry or a re-authentication reopens the content from the start.
+      body: async () => (await openContent(content, 0)).pipe(countingProgress(options)),
+      scopes: uploadScopes(target),
+      operation: 'upload blob',
+      reference,
+    });
+    if (response.statusCode !== 201) await throwResponseError(response, { operation: 'upload blob', reference });
+    await response.body.dump();
+  } catch (error) {
+    await cancelUpload(target, session.location);
+    throw error;
+  }
+}
+
+/** Splits a stream into buffers of exactly `size` bytes (the last may be shorter). */
+async function* chunksOf(stream: Readable, size: number): AsyncGenerator<Buffer> {
+  let pending: Buffer[] = [];
+  let pendingLength = 0;
+  for await (const data of stream) {
+    let chunk = Buffer.isBuffer(data) ? data : Buffer.from(data as Uint8Array);
+    while (pendingLength + chunk.length >= size) {
+      const take = size - pendingLength;
+      pending.push(chunk.subarray(0, take));
+      yield Buffer.concat(pending);
+      pending = [];
+      pendingLength = 0;
+      chunk = chunk.subarray(take);
+    }
+    if (chunk.length > 0) {
+      pending.push(chunk);
+      pendingLength += chunk.length;
+    }
+  }
+  if (pendingLength > 0) yield Buffer.concat(pending);
+}
+
+/** The end offset (exclusive) a registry reports in `Range: 0-<last>`. */
+function rangeEnd(response: Dispatcher.ResponseData): number | undefined {
+  const match = /^(?:bytes=)?0-(\d+)$/.exec(header(response, 'range') ?? '');
+  return match ? Number(match[1]) + 1 : undefined;
+}
+
+const MAX_RESUMES = 3;
+
+/**
+ * POST, PATCH chunk by chunk (`Content-Range: start-end`, inclusive), then `PUT ?digest=`.
+ * Only one chunk is ever held in memory. A 416 or a dropped connection resumes from the
+ * offset the registry reports.
+ */
+export async function uploadChunked(
+  target: UploadTarget,
+  descriptor: Descriptor,
+  content: Content,
+  chunkSize: number,
+  options: TransferOptions = {},
+): Promise<void> {
+  const session = await startUpload(target, descriptor);
+  const size = Math.max(chunkSize, session.minChunkLength);
+  const reference = `${target.name}@${descriptor.digest}`;
+  let location = session.location;
+  let offset = 0;
+  let resumes = 0;
+  try {
+    while (offset < descriptor.size) {
+      const stream = await openContent(content, offset);
+      let resumeFrom: number | undefined;
+      try {
+        for await (const chunk of chunksOf(stream, size)) {
+          const response = await target.client.send({
+            registry: target.registry,
+            method: 'PATCH',
+            url: location,
+            headers: {
+              'content-type': 'application/octet-stream',
+              'content-length': String(chunk.length),
+              'content-range': `${offset}-${offset + chunk.length - 1}`,
+            },
+            body: chunk,
+            scopes: uploadScopes(target),
+            operation: 'upload blob chunk',
+            reference,
+          });
+          if (response.statusCode === 416) {
+            await response.body.dump();
+            resumeFrom = await uploadedOffset(target, location, reference);
+            break;
+          }
+          if (response.statusCode !== 202 && response.statusCode !== 201 && response.statusCode !== 204) {
+            await throwResponseError(response, { operation: 'upload blob chunk', reference });
+          }
+          await response.body.dump();
+          location = header(response, 'location') ? locationOf(response, location, target, descriptor) : location;
+          // Some registries (ECR) stop advancing Range: our own count is the reference.
+          offset += chunk.length;
+          const reported = rangeEnd(response);
+          if (reported !== undefined && reported < offset) {
+            resumeFrom = reported;
+            break;
+          }
+          options.onProgress?.(chunk.length);
+        }
+      } catch (error) {
+        if (!(error instanceof NetworkError)) throw error;
+        resumeFrom = await uploadedOffset(target, location, reference);
+      } finally {
+        stream.destroy();
+      }
+      if (resumeFrom !== undefined) {
+        if (++resumes > MAX_RESUMES) {
+          throw new RegistryError(`upload blob ${reference}: the registry kept losing chunks; gave up at byte ${resumeFrom}`, {
+            kind: 'failure',
+            operation: 'upload blob',
+            reference,
+          });
+        }
+        offset = resumeFrom;
+      }
+    }
+    const response = await target.client.send({
+      registry: target.registry,
+      method: 'PUT',
+      url: withDigest(location, descriptor.digest),
+      headers: { 'content-length': '0' },
+      scopes: uploadScopes(target),
+      operation: 'finish upload of blob',
+      reference,
+    });
+    if (response.statusCode !== 201) await throwResponseError(response, { operation: 'finish upload of blob', reference });
+    await response.body.dump();
+  } catch (error) {
+    await cancelUpload(target, location);
+    throw error;
+  }
+}
+
+/** `GET <location>` → 204 + `Range: 0-<last>`: how much the registry holds. */
+async function uploadedOffset(target: UploadTarget, location: string, reference: string): Promise<number> {
+  const response = await target.client.send({
+    registry: target.registry,
+    method: 'GET',
+    url: location,
+    scopes: uploadScopes(target),
+    operation: 'get upload status',
+    reference,
+  });
+  if (response.statusCode !== 204 && response.statusCode !== 200) await throwResponseError(response, { operation: 'get upload status', reference });
+  await response.body.dump();
+  return rangeEnd(response) ?? 0;
+}

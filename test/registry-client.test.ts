@@ -1,0 +1,143 @@
+// The registry client against the real loopback registries (scripts/registry.sh start).
+import { createHash, randomBytes } from 'node:crypto';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type Descriptor, RegistryClient, type RegistryClientOptions, RegistryError, type RequestInfo } from '@par/registry';
+import { registries, uniqueRepository } from './registries/endpoints.js';
+import { ensureRegistriesRunning } from './registries/ensure-running.js';
+
+const OCI_MANIFEST = 'application/vnd.oci.image.manifest.v1+json';
+
+function blobOf(bytes: Uint8Array, mediaType = 'application/octet-stream'): Descriptor {
+  return { mediaType, digest: `sha256:${createHash('sha256').update(bytes).digest('hex')}`, size: bytes.length };
+}
+
+function manifestFor(config: Descriptor, layers: Descriptor[]): { bytes: Uint8Array; descriptor: Descriptor } {
+  const bytes = Buffer.from(JSON.stringify({ schemaVersion: 2, mediaType: OCI_MANIFEST, config, layers }));
+  return { bytes, descriptor: blobOf(bytes, OCI_MANIFEST) };
+}
+
+async function readAll(stream: AsyncIterable<unknown>): Promise<Buffer> {
+  const chunks: Buffer[] = [];
+  for await (const chunk of stream) chunks.push(chunk as Buffer);
+  return Buffer.concat(chunks);
+}
+
+/** A client that records every request it makes. */
+function recordingClient(options: RegistryClientOptions = {}): { client: RegistryClient; requests: RequestInfo[] } {
+  const requests: RequestInfo[] = [];
+  const client = new RegistryClient({ ...options, onRequest: (info) => requests.push(info) });
+  clients.push(client);
+  return { client, requests };
+}
+
+const clients: RegistryClient[] = [];
+const alice = registries.token.users.alice;
+const reader = registries.token.users.reader;
+
+beforeAll(async () => {
+  await ensureRegistriesRunning();
+});
+
+afterAll(async () => {
+  await Promise.all(clients.map((client) => client.close()));
+});
+
+/** Pushes a blob, a config and a manifest, tags it, and reads everything back. */
+async function roundTrip(client: RegistryClient, registry: string, repository: string): Promise<void> {
+  const repo = client.repository({ registry, repository });
+  const layer = randomBytes(200_000);
+  const layerDescriptor = blobOf(layer);
+  const config = Buffer.from('{}');
+  const configDescriptor = blobOf(config, 'application/vnd.wasmcloud.provider.archive.config');
+  const manifest = manifestFor(configDescriptor, [layerDescriptor]);
+
+  expect(await repo.exists(layerDescriptor)).toBe(false);
+  await repo.push(layerDescriptor, layer);
+  await repo.push(configDescriptor, config);
+  await repo.push(manifest.descriptor, manifest.bytes);
+  await repo.tag(manifest.descriptor, 'v1');
+  expect(await repo.exists(layerDescriptor)).toBe(true);
+
+  expect(await repo.resolve('v1')).toEqual(manifest.descriptor);
+  const fetched = await repo.fetchManifest('v1');
+  expect(Buffer.from(fetched.bytes).equals(manifest.bytes)).toBe(true);
+  expect(fetched.descriptor).toEqual(manifest.descriptor);
+  expect((await readAll(await repo.fetch(layerDescriptor))).equals(layer)).toBe(true);
+  expect((await readAll(await repo.fetch(manifest.descriptor))).equals(manifest.bytes)).toBe(true);
+  const tags: string[] = [];
+  for await (const tag of repo.tags()) tags.push(tag);
+  expect(tags).toEqual(['v1']);
+}
+
+describe('push and pull', () => {
+  it('round-trips blobs and manifests on the plain registry', async () => {
+    const { client } = recordingClient();
+    await roundTrip(client, registries.plain.host, uniqueRepository('client/plain'));
+  });
+
+  it('round-trips on the Basic-auth TLS registry with its CA file', async () => {
+    const { client } = recordingClient({
+      caFile: registries.basic.caFile,
+      credentials: async () => ({ username: registries.basic.user, password: registries.basic.password }),
+    });
+    await roundTrip(client, registries.basic.host, uniqueRepository('client/basic'));
+  });
+
+  it('round-trips on the token registry as alice', async () => {
+    const { client, requests } = recordingClient({ credentials: async () => alice });
+    await roundTrip(client, registries.token.host, uniqueRepository('client/token'));
+    // Tokens are cached per scope set: one for pull, one for pull+push — not one per request.
+    expect(requests.filter((r) => r.url === registries.token.realm).length).toBeLessThanOrEqual(3);
+  });
+});
+
+describe('errors', () => {
+  it('reports a wrong password as unauthorized', async () => {
+    const { client } = recordingClient({ credentials: async () => ({ username: 'alice', password: 'wrong' }) });
+    const error = await client.repository({ registry: registries.token.host, repository: 'client/any' }).resolve('v1').catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(RegistryError);
+    expect(error).toMatchObject({ kind: 'unauthorized', status: 401 });
+    expect((error as Error).message).toBe(`token request to ${registries.token.realm} failed: 401 Unauthorized`);
+    expect((error as Error).message).not.toContain('wrong');
+  });
+
+  it('reports a wrong Basic password as unauthorized', async () => {
+    const { client } = recordingClient({ caFile: registries.basic.caFile, credentials: async () => ({ username: 'par', password: 'nope' }) });
+    const error = await client.repository({ registry: registries.basic.host, repository: 'client/any' }).resolve('v1').catch((e: unknown) => e);
+    expect(error).toMatchObject({ kind: 'unauthorized', status: 401 });
+  });
+
+  it('reports a reader pushing as unauthorized (insufficient scope)', async () => {
+    const { client } = recordingClient({ credentials: async () => reader });
+    const bytes = randomBytes(1000);
+    const error = await client
+      .repository({ registry: registries.token.host, repository: uniqueRepository('client/reader') })
+      .push(blobOf(bytes), bytes)
+      .catch((e: unknown) => e);
+    expect(error).toMatchObject({ kind: 'unauthorized' });
+    expect((error as Error).message).toContain('insufficient scope');
+  });
+
+  it('reports an unknown tag and an unknown repository as not_found', async () => {
+    const { client } = recordingClient();
+    const repo = client.repository({ registry: registries.plain.host, repository: uniqueRepository('client/missing') });
+    await expect(repo.resolve('v1')).rejects.toMatchObject({ kind: 'not_found', status: 404 });
+    await expect(repo.fetchManifest('v1')).rejects.toMatchObject({ kind: 'not_found', code: expect.stringMatching(/^(MANIFEST|NAME)_UNKNOWN$/) });
+  });
+
+  it('names the host when it cannot be reached', async () => {
+    const { client } = recordingClient();
+    const error = await client.repository({ registry: '127.0.0.1:1', repository: 'x' }).resolve('v1').catch((e: unknown) => e);
+    expect(error).toMatchObject({ kind: 'failure' });
+    expect((error as Error).message).toBe('cannot reach registry 127.0.0.1:1: connection refused');
+  });
+
+  it('reports an untrusted certificate without falling back to plain HTTP', async () => {
+    const { client, requests } = recordingClient({ credentials: async () => ({ username: registries.basic.user, password: registries.basic.password }) });
+    const error = await client.repository({ registry: registries.basic.host, repository: 'client/any' }).resolve('v1').catch((e: unknown) => e);
+    expect(error).toMatchObject({ kind: 'failure' });
+    expect((error as Error).message).toContain('certificate');
+    expect((error as Error).message).toContain('--ca-file');
+    expect(requests.filter((r) => r.url.startsWith('http:'))).toEqual([]);
+  });
+});
