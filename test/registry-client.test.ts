@@ -1,5 +1,6 @@
 // The registry client against the real loopback registries (scripts/registry.sh start).
 import { createHash, randomBytes } from 'node:crypto';
+import { Readable } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type Descriptor, RegistryClient, type RegistryClientOptions, RegistryError, type RequestInfo } from '@par/registry';
 import { registries, uniqueRepository } from './registries/endpoints.js';
@@ -139,5 +140,51 @@ describe('errors', () => {
     expect((error as Error).message).toContain('certificate');
     expect((error as Error).message).toContain('--ca-file');
     expect(requests.filter((r) => r.url.startsWith('http:'))).toEqual([]);
+  });
+});
+
+describe('uploads', () => {
+  it('round-trips a 1 MiB blob uploaded in 64 KiB chunks', async () => {
+    const { client, requests } = recordingClient({ uploadStrategy: { [registries.plain.host]: { mode: 'chunked', chunkSize: 64 * 1024 } } });
+    const repo = client.repository({ registry: registries.plain.host, repository: uniqueRepository('client/chunked') });
+    const bytes = randomBytes(1024 * 1024 + 123);
+    const descriptor = blobOf(bytes);
+    let progress = 0;
+    // A content factory: the upload opens the stream at the offset it needs.
+    await repo.push(descriptor, async (offset) => Readable.from([bytes.subarray(offset)]), { onProgress: (n) => (progress += n) });
+    expect(requests.filter((r) => r.method === 'PATCH').length).toBe(17);
+    expect(progress).toBe(bytes.length);
+    expect((await readAll(await repo.fetch(descriptor))).equals(bytes)).toBe(true);
+  });
+
+  it('uploads monolithically with one streamed PUT', async () => {
+    const { client, requests } = recordingClient();
+    const repo = client.repository({ registry: registries.plain.host, repository: uniqueRepository('client/monolithic') });
+    const bytes = randomBytes(300_000);
+    const descriptor = blobOf(bytes);
+    await repo.push(descriptor, async (offset) => Readable.from([bytes.subarray(offset)]));
+    expect(requests.map((r) => r.method)).toEqual(['POST', 'PUT']);
+    expect((await readAll(await repo.fetch(descriptor))).equals(bytes)).toBe(true);
+  });
+
+  it('mounts a blob from another repository of the same registry without uploading it', async () => {
+    const { client, requests } = recordingClient({ credentials: async () => alice });
+    const source = client.repository({ registry: registries.token.host, repository: uniqueRepository('client/mount-src') });
+    const destination = client.repository({ registry: registries.token.host, repository: uniqueRepository('client/mount-dst') });
+    const bytes = randomBytes(50_000);
+    const descriptor = blobOf(bytes);
+    await source.push(descriptor, bytes);
+    requests.length = 0;
+    expect(await destination.mount(descriptor, source)).toBe(true);
+    expect(requests.filter((r) => r.url.startsWith(registries.token.url)).map((r) => `${r.method} ${r.status}`)).toEqual(['POST 201']);
+    expect(await destination.exists(descriptor)).toBe(true);
+  });
+
+  it('answers false when the blob to mount is not in the source repository', async () => {
+    const { client } = recordingClient();
+    const destination = client.repository({ registry: registries.plain.host, repository: uniqueRepository('client/mount-none') });
+    const bytes = randomBytes(1000);
+    expect(await destination.mount(blobOf(bytes), uniqueRepository('client/nowhere'))).toBe(false);
+    expect(await destination.exists(blobOf(bytes))).toBe(false);
   });
 });
