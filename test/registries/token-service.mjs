@@ -15,7 +15,7 @@
 // Configuration (environment): TOKEN_SERVICE_HOST (default 127.0.0.1), TOKEN_SERVICE_PORT (5005),
 // TOKEN_SIGNING_KEY and TOKEN_SIGNING_CERT (PEM files, required). One log line per request on
 // stdout; never a password or a token.
-import { randomUUID, timingSafeEqual, X509Certificate } from 'node:crypto';
+import { createPublicKey, randomUUID, timingSafeEqual, X509Certificate } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { createServer } from 'node:http';
 import { importPKCS8, jwtVerify, SignJWT } from 'jose';
@@ -44,7 +44,9 @@ const port = Number(process.env.TOKEN_SERVICE_PORT ?? '5005');
 const keyFile = requiredEnv('TOKEN_SIGNING_KEY');
 const certFile = requiredEnv('TOKEN_SIGNING_CERT');
 
-const signingKey = await importPKCS8(readFileSync(keyFile, 'utf8'), 'ES256');
+const signingKeyPem = readFileSync(keyFile, 'utf8');
+const signingKey = await importPKCS8(signingKeyPem, 'ES256');
+const verifyingKey = createPublicKey(signingKeyPem);
 const x5c = [new X509Certificate(readFileSync(certFile)).raw.toString('base64')];
 
 const server = createServer((request, response) => {
@@ -57,7 +59,8 @@ const server = createServer((request, response) => {
 server.listen(port, host, () => {
   console.log(`${new Date().toISOString()} token service listening on http://${host}:${port}/token`);
 });
-for (const signal of ['SIGTERM', 'SIGINT']) process.on(signal, () => server.close(() => process.exit(0)));
+// Nothing to flush: exit at once, even with keep-alive connections open.
+for (const signal of ['SIGTERM', 'SIGINT']) process.on(signal, () => process.exit(0));
 
 /** @param {import('node:http').IncomingMessage} request @param {import('node:http').ServerResponse} response */
 async function handle(request, response) {
@@ -206,7 +209,7 @@ function refreshTokenFor(user) {
 
 async function userFromRefreshToken(refreshToken) {
   try {
-    const { payload } = await jwtVerify(refreshToken, signingKey, { issuer: ISSUER, audience: REFRESH_AUDIENCE });
+    const { payload } = await jwtVerify(refreshToken, verifyingKey, { issuer: ISSUER, audience: REFRESH_AUDIENCE });
     return typeof payload.sub === 'string' && Object.hasOwn(USERS, payload.sub) ? payload.sub : null;
   } catch {
     return null;
