@@ -188,3 +188,39 @@ describe('uploads', () => {
     expect(await destination.exists(blobOf(bytes))).toBe(false);
   });
 });
+
+describe('large blobs', () => {
+  /** 64 MiB produced as a stream (1 MiB pieces, each distinct), never held whole. */
+  const piece = randomBytes(1024 * 1024);
+  const pieces = 64;
+  function* largeChunks(): Generator<Buffer> {
+    for (let i = 0; i < pieces; i++) {
+      const chunk = Buffer.from(piece);
+      chunk.writeUInt32BE(i, 0);
+      yield chunk;
+    }
+  }
+  function largeDescriptor(): Descriptor {
+    const hash = createHash('sha256');
+    for (const chunk of largeChunks()) hash.update(chunk);
+    return { mediaType: 'application/octet-stream', digest: `sha256:${hash.digest('hex')}`, size: pieces * piece.length };
+  }
+
+  it('uploads and downloads a 64 MiB blob as streams, verified', async () => {
+    const { client } = recordingClient();
+    const repo = client.repository({ registry: registries.plain.host, repository: uniqueRepository('client/large') });
+    const descriptor = largeDescriptor();
+    await repo.push(descriptor, async (offset) => {
+      if (offset !== 0) throw new Error('a monolithic upload starts at 0');
+      return Readable.from(largeChunks());
+    });
+    const hash = createHash('sha256');
+    let size = 0;
+    for await (const chunk of await repo.fetch(descriptor)) {
+      hash.update(chunk as Buffer);
+      size += (chunk as Buffer).length;
+    }
+    expect(size).toBe(descriptor.size);
+    expect(`sha256:${hash.digest('hex')}`).toBe(descriptor.digest);
+  });
+});
