@@ -9,7 +9,7 @@ import { promisify } from 'node:util';
 import { decodeJwt } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readRegistryLog, registries, uniqueRepository, type Credentials } from './registries/endpoints.js';
-import { ensureRegistriesRunning } from './registries/ensure-running.js';
+import { useRegistries } from './registries/ensure-running.js';
 
 const run = promisify(execFile);
 
@@ -27,9 +27,7 @@ interface AccessEntry {
   actions: string[];
 }
 
-beforeAll(async () => {
-  await ensureRegistriesRunning();
-});
+useRegistries();
 
 const sha256 = (bytes: Uint8Array | string) => `sha256:${createHash('sha256').update(bytes).digest('hex')}`;
 const basicAuthorization = ({ username, password }: Credentials) =>

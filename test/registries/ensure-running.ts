@@ -1,6 +1,7 @@
 // Fails loudly (never skips) when the test registries are not up, telling how to start them.
 import { readFileSync } from 'node:fs';
 import { request as httpsRequest } from 'node:https';
+import { beforeEach } from 'vitest';
 import { registries, type RegistryName } from './endpoints.js';
 
 const START_HINT = 'run `bash scripts/registry.sh start` (scripts/test.sh does it before vitest)';
@@ -21,6 +22,16 @@ export async function ensureRegistriesRunning(names: readonly RegistryName[] = [
   if (problems.length > 0) {
     throw new Error(`test registries are not running (${problems.join('; ')}): ${START_HINT}`);
   }
+}
+
+/**
+ * Call at the top of a test file that talks to the registries: checks them once, and makes every
+ * test of the file FAIL (not skip) with the start hint when they are down.
+ */
+export function useRegistries(names?: readonly RegistryName[]): void {
+  const ready = ensureRegistriesRunning(names);
+  ready.catch(() => undefined); // reported by each test's beforeEach, not as an unhandled rejection
+  beforeEach(() => ready);
 }
 
 /** undefined when the URL answers with any HTTP status, else what went wrong. */
