@@ -1,0 +1,125 @@
+import { randomBytes } from 'node:crypto';
+import { createWriteStream } from 'node:fs';
+import { open, rename, rm, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import { Readable, Transform, type TransformCallback } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import { createVerifier, DigestingStream, type ExpectedContent } from './digest.js';
+import { RegistryError } from './errors.js';
+import type { Content, TransferOptions } from './target.js';
+
+/**
+ * Writing files so that readers only ever see complete, verified content: write a temporary file
+ * beside the destination, fsync it, rename it into place, fsync the directory.
+ */
+
+/** Opens a Content (bytes or a stream factory) from its start. */
+export async function openContent(content: Content): Promise<Readable> {
+  // Readable.from(Uint8Array) would emit one byte per chunk: wrap it in an array.
+  return typeof content === 'function' ? content(0) : Readable.from([Buffer.from(content)]);
+}
+
+/** A pass-through that reports the bytes moving through it. */
+export function progressStream(onProgress: (bytes: number) => void): Transform {
+  return new Transform({
+    transform(chunk: Buffer, _encoding: BufferEncoding, callback: TransformCallback) {
+      onProgress(chunk.length);
+      callback(null, chunk);
+    },
+  });
+}
+
+/** A unique temporary path in the destination's directory (same file system, so rename is atomic). */
+export function temporaryPathBeside(destination: string): string {
+  return path.join(path.dirname(destination), `.${path.basename(destination)}.${randomBytes(6).toString('hex')}.partial`);
+}
+
+export interface AtomicWriteOptions extends TransferOptions {
+  /** When given, the bytes must have this digest and size, or nothing is written. */
+  expected?: ExpectedContent;
+  /** File mode of the new file, default 0o644. */
+  mode?: number;
+  /** Names the content in verification errors. */
+  reference?: string;
+}
+
+/**
+ * Streams `source` into `destination` atomically, verifying it on the way when `expected` is given.
+ * On any failure the temporary file is removed and `destination` is untouched. Returns the
+ * digest and size written.
+ */
+export async function writeStreamAtomically(
+  destination: string,
+  source: Readable,
+  options: AtomicWriteOptions = {},
+): Promise<ExpectedContent> {
+  const temporary = temporaryPathBeside(destination);
+  const hasher =
+    options.expected === undefined
+      ? new DigestingStream()
+      : createVerifier(options.expected, options.reference === undefined ? {} : { reference: options.reference });
+  const stages: NodeJS.ReadWriteStream[] = [hasher];
+  if (options.onProgress !== undefined) stages.push(progressStream(options.onProgress));
+  try {
+    await pipeline([source, ...stages, createWriteStream(temporary, { flags: 'wx', mode: options.mode ?? 0o644 })], {
+      ...(options.signal === undefined ? {} : { signal: options.signal }),
+    });
+    await syncPath(temporary, 'r+');
+    await rename(temporary, destination);
+  } catch (error) {
+    source.destroy();
+    await rm(temporary, { force: true });
+    if (error instanceof RegistryError) throw error;
+    throw new RegistryError(`cannot write ${destination}: ${(error as Error).message}`, {
+      kind: 'failure',
+      operation: 'write file',
+      reference: destination,
+      cause: error,
+    });
+  }
+  await syncPath(path.dirname(destination), 'r').catch(() => undefined);
+  return { digest: hasher.digest, size: hasher.bytes };
+}
+
+/** Writes small content (a manifest, index.json, config.json) atomically. */
+export async function writeFileAtomically(destination: string, bytes: Uint8Array | string, mode = 0o644): Promise<void> {
+  const temporary = temporaryPathBeside(destination);
+  try {
+    await writeFile(temporary, bytes, { flag: 'wx', mode });
+    await syncPath(temporary, 'r+');
+    await rename(temporary, destination);
+  } catch (error) {
+    await rm(temporary, { force: true });
+    throw new RegistryError(`cannot write ${destination}: ${(error as Error).message}`, {
+      kind: 'failure',
+      operation: 'write file',
+      reference: destination,
+      cause: error,
+    });
+  }
+  await syncPath(path.dirname(destination), 'r').catch(() => undefined);
+}
+
+/** Reads a whole small stream (manifests), refusing more than `limit` bytes. */
+export async function readSmall(source: Readable, limit: number, what: string): Promise<Buffer> {
+  const chunks: Buffer[] = [];
+  let total = 0;
+  for await (const chunk of source) {
+    total += (chunk as Buffer).length;
+    if (total > limit) {
+      source.destroy();
+      throw new RegistryError(`${what} is larger than ${limit} bytes`, { kind: 'invalid', operation: 'read content' });
+    }
+    chunks.push(chunk as Buffer);
+  }
+  return Buffer.concat(chunks);
+}
+
+async function syncPath(target: string, flags: 'r' | 'r+'): Promise<void> {
+  const handle = await open(target, flags);
+  try {
+    await handle.sync();
+  } finally {
+    await handle.close();
+  }
+}

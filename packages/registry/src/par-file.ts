@@ -1,0 +1,274 @@
+import { createReadStream } from 'node:fs';
+import { readFile, rm } from 'node:fs/promises';
+import path from 'node:path';
+import type { Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import { createVerifier, digestFile, sha256Digest, type ExpectedContent } from './digest.js';
+import { RegistryError } from './errors.js';
+import { openContent, progressStream, readSmall, writeStreamAtomically } from './local-files.js';
+import { parManifest, parseManifest, type Manifest, type ParManifest, type ParManifestOptions } from './manifest.js';
+import { MANIFEST_MEDIA_TYPES, PAR_LAYER_MEDIA_TYPES } from './media-types.js';
+import { digestProblem } from './reference.js';
+import type { Content, Descriptor, Target, TransferOptions } from './target.js';
+
+/**
+ * The par-to-artifact mapping as two Targets, so that push is copy(ParFileSource → registry) and
+ * pull is copy(registry → ParFileSink): one copy algorithm, no separate code paths.
+ */
+
+/** Registries accept manifests up to 4 MiB; a par manifest is a few hundred bytes. */
+const MANIFEST_SIZE_LIMIT = 4 * 1024 * 1024;
+
+export interface ParFileSourceOptions {
+  /** Manifest-level annotations. */
+  annotations?: Record<string, string>;
+  /** Path of a config file whose bytes become the config blob (wash `--config`); default `{}`. */
+  config?: string;
+  /** OCI 1.1 shape (see ParManifestOptions); the layer title defaults to the file's name. */
+  artifact?: ParManifestOptions['artifact'];
+}
+
+/**
+ * A read-only Target over a par file on disk: one manifest (the one wash would push), its config
+ * blob, and the file itself as the layer. Any tag resolves to that manifest.
+ */
+export class ParFileSource implements Target {
+  readonly path: string;
+  readonly manifest: ParManifest;
+
+  private constructor(filePath: string, manifest: ParManifest) {
+    this.path = filePath;
+    this.manifest = manifest;
+  }
+
+  /** Digests the file (streaming, once) and builds its manifest. */
+  static async open(filePath: string, options: ParFileSourceOptions = {}): Promise<ParFileSource> {
+    const layer = await digestFile(filePath);
+    const manifestOptions: ParManifestOptions = {};
+    if (options.annotations !== undefined) manifestOptions.annotations = options.annotations;
+    if (options.config !== undefined) {
+      const bytes = await readConfig(options.config);
+      manifestOptions.config = { digest: sha256Digest(bytes), size: bytes.length, bytes };
+    }
+    if (options.artifact !== undefined) {
+      manifestOptions.artifact = { title: path.basename(filePath), ...options.artifact };
+    }
+    return new ParFileSource(filePath, parManifest(layer, manifestOptions));
+  }
+
+  /** The manifest descriptor, for any tag; a digest must be the manifest's own. */
+  async resolve(reference: string): Promise<Descriptor> {
+    if (digestProblem(reference) === undefined && reference !== this.manifest.descriptor.digest) {
+      throw new RegistryError(`${this.path} has manifest ${this.manifest.descriptor.digest}, not ${reference}`, {
+        kind: 'not_found',
+        operation: 'resolve',
+        reference,
+      });
+    }
+    return { ...this.manifest.descriptor };
+  }
+
+  async fetch(descriptor: Descriptor, options: TransferOptions = {}): Promise<Readable> {
+    const content = this.contentOf(descriptor);
+    const stream = await openContent(content);
+    if (options.onProgress === undefined) return stream;
+    return stream.pipe(progressStream(options.onProgress));
+  }
+
+  async exists(descriptor: Descriptor): Promise<boolean> {
+    return this.#known(descriptor) !== undefined;
+  }
+
+  /**
+   * The content of a descriptor as a Content: bytes for the manifest and config, a factory that
+   * opens the file at an offset for the layer (so an upload can resume without buffering).
+   */
+  contentOf(descriptor: Descriptor): Content {
+    const known = this.#known(descriptor);
+    if (known === undefined) {
+      throw new RegistryError(`${descriptor.digest} is not part of ${this.path}`, {
+        kind: 'not_found',
+        operation: 'fetch',
+        reference: descriptor.digest,
+      });
+    }
+    if (known === 'manifest') return this.manifest.bytes;
+    if (known === 'config') return this.manifest.config.bytes;
+    const filePath = this.path;
+    return async (offset: number) => createReadStream(filePath, { start: offset });
+  }
+
+  async push(): Promise<void> {
+    throw readOnly(this.path);
+  }
+
+  async tag(): Promise<void> {
+    throw readOnly(this.path);
+  }
+
+  #known(descriptor: Descriptor): 'manifest' | 'config' | 'layer' | undefined {
+    if (descriptor.digest === this.manifest.descriptor.digest) return 'manifest';
+    if (descriptor.digest === this.manifest.layer.digest) return 'layer';
+    if (descriptor.digest === this.manifest.config.descriptor.digest) return 'config';
+    return undefined;
+  }
+}
+
+/**
+ * A write-only Target that turns a par artifact back into a file. The layer is streamed to a
+ * temporary file beside `destination`, verified (digest and size), fsynced and renamed into place;
+ * the config is verified and dropped; the manifest is checked to be a par manifest naming that
+ * layer. On any failure no destination file is left behind by this sink.
+ */
+export class ParFileSink implements Target {
+  readonly destination: string;
+  #written: ExpectedContent | undefined;
+
+  constructor(destination: string) {
+    this.destination = destination;
+  }
+
+  /** Digest and size of the file written, once the layer has been received. */
+  get written(): ExpectedContent | undefined {
+    return this.#written;
+  }
+
+  async resolve(reference: string): Promise<Descriptor> {
+    throw new RegistryError(`a par file destination holds no manifests (asked for ${reference})`, {
+      kind: 'not_found',
+      operation: 'resolve',
+      reference,
+    });
+  }
+
+  async fetch(descriptor: Descriptor): Promise<Readable> {
+    throw new RegistryError(`a par file destination cannot be read (asked for ${descriptor.digest})`, {
+      kind: 'not_found',
+      operation: 'fetch',
+      reference: descriptor.digest,
+    });
+  }
+
+  /** Always false, so a copy sends everything. */
+  async exists(): Promise<boolean> {
+    return false;
+  }
+
+  async push(descriptor: Descriptor, content: Content, options: TransferOptions = {}): Promise<void> {
+    if (MANIFEST_MEDIA_TYPES.includes(descriptor.mediaType)) {
+      await this.#acceptManifest(descriptor, content);
+    } else if (PAR_LAYER_MEDIA_TYPES.includes(descriptor.mediaType)) {
+      await this.#acceptLayer(descriptor, content, options);
+    } else {
+      // The config (or another small blob): verify it so a broken registry is noticed, then drop it.
+      await writeNowhere(descriptor, await openContent(content), options);
+    }
+  }
+
+  /** Tags mean nothing for a file; accepted so a copy can finish. */
+  async tag(): Promise<void> {}
+
+  async #acceptLayer(descriptor: Descriptor, content: Content, options: TransferOptions): Promise<void> {
+    if (this.#written !== undefined) {
+      if (this.#written.digest === descriptor.digest) return;
+      throw new RegistryError(`the artifact has more than one par layer; ${this.destination} already holds ${this.#written.digest}`, {
+        kind: 'invalid',
+        operation: 'pull',
+        reference: descriptor.digest,
+      });
+    }
+    this.#written = await writeStreamAtomically(this.destination, await openContent(content), {
+      ...options,
+      expected: { digest: descriptor.digest, size: descriptor.size },
+      reference: `layer ${descriptor.digest}`,
+    });
+  }
+
+  async #acceptManifest(descriptor: Descriptor, content: Content): Promise<void> {
+    try {
+      const bytes = await readSmall(await openContent(content), MANIFEST_SIZE_LIMIT, `manifest ${descriptor.digest}`);
+      if (sha256Digest(bytes) !== descriptor.digest && descriptor.digest.startsWith('sha256:')) {
+        throw new RegistryError(`manifest verification failed: expected ${descriptor.digest}, got ${sha256Digest(bytes)}`, {
+          kind: 'verification',
+          operation: 'pull',
+          reference: descriptor.digest,
+        });
+      }
+      const layer = checkParManifest(parseManifest(bytes, descriptor.mediaType));
+      if (this.#written === undefined) {
+        throw new RegistryError(`the par layer ${layer.digest} was not received before its manifest`, {
+          kind: 'failure',
+          operation: 'pull',
+          reference: descriptor.digest,
+        });
+      }
+      if (this.#written.digest !== layer.digest) {
+        throw new RegistryError(`the manifest names layer ${layer.digest} but ${this.#written.digest} was received`, {
+          kind: 'invalid',
+          operation: 'pull',
+          reference: descriptor.digest,
+        });
+      }
+    } catch (error) {
+      // The file on disk is not the artifact asked for: do not leave it behind.
+      if (this.#written !== undefined) await rm(this.destination, { force: true });
+      this.#written = undefined;
+      throw error;
+    }
+  }
+}
+
+/**
+ * Checks that a manifest is a provider archive: an image manifest with exactly one layer whose
+ * media type is a par layer type. Returns that layer. Call it before downloading anything.
+ */
+export function checkParManifest(manifest: Manifest, reference?: string): Descriptor {
+  const subject = reference === undefined ? 'the artifact' : reference;
+  const fail = (problem: string): never => {
+    throw new RegistryError(`${subject} is not a provider archive: ${problem}`, {
+      kind: 'invalid',
+      operation: 'check par manifest',
+      ...(reference === undefined ? {} : { reference }),
+    });
+  };
+  if (manifest.kind === 'index') {
+    const types = [...new Set(manifest.manifests.map((m) => m.mediaType))];
+    return fail(`it is an image index (${manifest.mediaType}) of ${manifest.manifests.length} manifest(s) [${types.join(', ')}]`);
+  }
+  const layerTypes = manifest.layers.map((layer) => layer.mediaType);
+  const accepted = PAR_LAYER_MEDIA_TYPES.join(' or ');
+  if (manifest.layers.length !== 1) {
+    return fail(`expected exactly one layer of type ${accepted}, found ${manifest.layers.length} layer(s) [${layerTypes.join(', ')}]`);
+  }
+  const layer = manifest.layers[0] as Descriptor;
+  if (!PAR_LAYER_MEDIA_TYPES.includes(layer.mediaType)) {
+    const hint = layer.mediaType === 'application/wasm' ? ' (a WebAssembly component, not a provider)' : '';
+    return fail(`its layer has media type ${layer.mediaType}${hint}; expected ${accepted} (config ${manifest.config.mediaType})`);
+  }
+  return layer;
+}
+
+async function writeNowhere(descriptor: Descriptor, source: Readable, options: TransferOptions): Promise<void> {
+  const verifier = createVerifier({ digest: descriptor.digest, size: descriptor.size }, { reference: `blob ${descriptor.digest}` });
+  await pipeline(source, verifier, async (stream: AsyncIterable<Buffer>) => {
+    for await (const chunk of stream) options.onProgress?.(chunk.length);
+  });
+}
+
+async function readConfig(configPath: string): Promise<Uint8Array> {
+  try {
+    return await readFile(configPath);
+  } catch (error) {
+    const missing = (error as NodeJS.ErrnoException).code === 'ENOENT';
+    throw new RegistryError(`cannot read config file ${configPath}: ${missing ? 'no such file' : (error as Error).message}`, {
+      kind: missing ? 'not_found' : 'failure',
+      operation: 'read config',
+      reference: configPath,
+      cause: error,
+    });
+  }
+}
+
+function readOnly(filePath: string): RegistryError {
+  return new RegistryError(`${filePath} is a par file source and cannot be written to`, { kind: 'failure', operation: 'push' });
+}
