@@ -12,5 +12,4 @@ export * from './repository.js';
 export * from './upload.js';
 export * from './download.js';
 export * from './manifest.js';
-export * from './local-files.js';
 export * from './par-file.js';
