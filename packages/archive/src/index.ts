@@ -24,3 +24,11 @@ export { encodeFileHeader, decodeHeader, headerChecksum, BLOCK_SIZE, TRAILER_SIZ
 export { tarBytes, bufferEntry } from './tar-writer.js'; // streaming tar writer (1024-byte trailer, no record padding)
 export type { TarEntrySource } from './tar-writer.js'; // one entry for tarBytes
 export { createWashGzip, looksGzipped, WASH_GZIP_HEADER } from './gzip.js'; // level-9 gzip with wash's header; `1f 8b` sniffing
+
+// Read, describe, verify
+export { readArchive, entryStem } from './read.js'; // streaming reader: hashes binaries, keeps only the JWT, can extract one target
+export type { ArchiveContents, ArchiveEntry, ReadArchiveOptions } from './read.js'; // what readArchive returns / takes
+export { describeArchive, NONE } from './describe.js'; // wash's inspect JSON (version/revision as strings, "None")
+export type { ArchiveDescription } from './describe.js'; // the inspect JSON shape
+export { verifyArchive, verifyToken } from './verify.js'; // basic (wash) or strict verification of an archive; strict check of a bare JWT
+export type { VerificationReport, VerificationProblem, ProblemCode, VerifyArchiveOptions, VerifyTokenOptions } from './verify.js'; // verification results/options
