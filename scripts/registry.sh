@@ -190,16 +190,22 @@ table() {
 }
 
 stop() {
-  local name pid
+  local name pid stopping=()
+  # Signal all first, then wait: each registry takes a second or two to shut down.
   for name in "${services[@]}"; do
     if pid="$(running_pid "$name")"; then
       kill "$pid" 2>/dev/null || true
-      for _ in $(seq 50); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
-      if kill -0 "$pid" 2>/dev/null; then kill -9 "$pid" 2>/dev/null || true; fi
-      echo "registry: stopped $name"
+      stopping+=("$name:$pid")
     fi
-    rm -f "$(pid_file "$name")"
   done
+  local entry
+  for entry in "${stopping[@]}"; do
+    name="${entry%%:*}" pid="${entry#*:}"
+    for _ in $(seq 100); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
+    if kill -0 "$pid" 2>/dev/null; then kill -9 "$pid" 2>/dev/null || true; fi
+    echo "registry: stopped $name"
+  done
+  for name in "${services[@]}"; do rm -f "$(pid_file "$name")"; done
 }
 
 status() {
