@@ -2,7 +2,7 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { Readable } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type Descriptor, RegistryClient, type RegistryClientOptions, RegistryError, type RequestInfo } from '@par/registry';
+import { copy, type Descriptor, RegistryClient, type RegistryClientOptions, RegistryError, type RequestInfo } from '@par/registry';
 import { registries, uniqueRepository } from './registries/endpoints.js';
 import { ensureRegistriesRunning } from './registries/ensure-running.js';
 
@@ -222,5 +222,59 @@ describe('large blobs', () => {
     }
     expect(size).toBe(descriptor.size);
     expect(`sha256:${hash.digest('hex')}`).toBe(descriptor.digest);
+  });
+});
+
+describe('copy between registries', () => {
+  /** Pushes a small par-like artifact (config, layer, manifest) tagged v1 and returns its manifest. */
+  async function seed(client: RegistryClient, registry: string, repository: string): Promise<Descriptor> {
+    const repo = client.repository({ registry, repository });
+    const layer = randomBytes(120_000);
+    const config = Buffer.from('{}');
+    const layerDescriptor = blobOf(layer, 'application/vnd.wasmcloud.provider.archive.layer.v1+par');
+    const configDescriptor = blobOf(config, 'application/vnd.wasmcloud.provider.archive.config');
+    const manifest = manifestFor(configDescriptor, [layerDescriptor]);
+    await repo.push(layerDescriptor, layer);
+    await repo.push(configDescriptor, config);
+    await repo.push(manifest.descriptor, manifest.bytes);
+    await repo.tag(manifest.descriptor, 'v1');
+    return manifest.descriptor;
+  }
+
+  it('copies plain → plain2 byte for byte, and a second copy uploads nothing', async () => {
+    const { client, requests } = recordingClient();
+    const repository = uniqueRepository('client/copy');
+    const manifest = await seed(client, registries.plain.host, repository);
+    const source = client.repository({ registry: registries.plain.host, repository });
+    const destination = client.repository({ registry: registries.plain2.host, repository });
+
+    const first = await copy(source, 'v1', destination, undefined, { tags: ['stable'] });
+    expect(first).toMatchObject({ descriptor: manifest, copied: 3, skipped: 0, mounted: 0 });
+    expect(await destination.resolve('v1')).toEqual(manifest);
+    expect(await destination.resolve('stable')).toEqual(manifest);
+    const copiedBytes = (await destination.fetchManifest('v1')).bytes;
+    expect(Buffer.from(copiedBytes).equals(Buffer.from((await source.fetchManifest('v1')).bytes))).toBe(true);
+
+    requests.length = 0;
+    const second = await copy(source, 'v1', destination, 'v1');
+    expect(second).toMatchObject({ copied: 0, skipped: 1 });
+    expect(requests.filter((r) => r.url.startsWith(registries.plain2.url) && ['POST', 'PATCH'].includes(r.method))).toEqual([]);
+    expect(requests.filter((r) => r.url.includes('/blobs/uploads/'))).toEqual([]);
+  });
+
+  it('mounts blobs when copying between repositories of one registry', async () => {
+    const { client, requests } = recordingClient({ credentials: async () => alice });
+    const from = uniqueRepository('client/promote-src');
+    await seed(client, registries.token.host, from);
+    requests.length = 0;
+    const result = await copy(
+      client.repository({ registry: registries.token.host, repository: from }),
+      'v1',
+      client.repository({ registry: registries.token.host, repository: uniqueRepository('client/promote-dst') }),
+      'v1',
+    );
+    expect(result).toMatchObject({ mounted: 2, copied: 1, skipped: 0 });
+    expect(requests.filter((r) => r.method === 'POST').map((r) => r.status)).toEqual([201, 201]);
+    expect(requests.filter((r) => r.method === 'PUT' && r.url.includes('/blobs/'))).toEqual([]);
   });
 });

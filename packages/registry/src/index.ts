@@ -13,3 +13,5 @@ export * from './upload.js';
 export * from './download.js';
 export * from './manifest.js';
 export * from './par-file.js';
+export * from './copy.js';
+export * from './oci-layout.js';

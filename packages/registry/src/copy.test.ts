@@ -1,0 +1,159 @@
+import { createHash } from 'node:crypto';
+import { Readable } from 'node:stream';
+import { describe, expect, it } from 'vitest';
+import { copy, type CopyEvent } from './copy.js';
+import { OCI_INDEX_MEDIA_TYPE, OCI_MANIFEST_MEDIA_TYPE } from './media-types.js';
+import type { Content, Descriptor, Target } from './target.js';
+
+/** An in-memory Target that records the order of pushes. */
+class MemoryTarget implements Target {
+  readonly blobs = new Map<string, Buffer>();
+  readonly tags = new Map<string, Descriptor>();
+  readonly descriptors = new Map<string, Descriptor>();
+  readonly pushes: string[] = [];
+
+  async resolve(reference: string): Promise<Descriptor> {
+    const found = this.tags.get(reference) ?? this.descriptors.get(reference);
+    if (!found) throw Object.assign(new Error(`no ${reference}`), { kind: 'not_found' });
+    return found;
+  }
+  async fetch(descriptor: Descriptor): Promise<Readable> {
+    const bytes = this.blobs.get(descriptor.digest);
+    if (!bytes) throw new Error(`no ${descriptor.digest}`);
+    // Several small chunks, like a real stream.
+    return Readable.from([bytes.subarray(0, 3), bytes.subarray(3)]);
+  }
+  async exists(descriptor: Descriptor): Promise<boolean> {
+    return this.blobs.has(descriptor.digest);
+  }
+  async push(descriptor: Descriptor, content: Content): Promise<void> {
+    let bytes: Buffer;
+    if (content instanceof Uint8Array) bytes = Buffer.from(content);
+    else {
+      const chunks: Buffer[] = [];
+      for await (const chunk of await content(0)) chunks.push(chunk as Buffer);
+      bytes = Buffer.concat(chunks);
+    }
+    if (digestOf(bytes) !== descriptor.digest) throw new Error(`pushed bytes do not match ${descriptor.digest}`);
+    this.blobs.set(descriptor.digest, bytes);
+    this.descriptors.set(descriptor.digest, descriptor);
+    this.pushes.push(descriptor.digest);
+  }
+  async tag(descriptor: Descriptor, reference: string): Promise<void> {
+    if (!this.blobs.has(descriptor.digest)) throw new Error('tagging a manifest that is not there');
+    this.tags.set(reference, descriptor);
+  }
+  /** Test helper: store bytes directly. */
+  put(bytes: Buffer, mediaType: string): Descriptor {
+    const descriptor = { mediaType, digest: digestOf(bytes), size: bytes.length };
+    this.blobs.set(descriptor.digest, bytes);
+    this.descriptors.set(descriptor.digest, descriptor);
+    return descriptor;
+  }
+}
+
+function digestOf(bytes: Uint8Array): string {
+  return `sha256:${createHash('sha256').update(bytes).digest('hex')}`;
+}
+
+/** An index of two manifests that share one config and each have a layer of their own. */
+function sampleGraph(target: MemoryTarget) {
+  const config = target.put(Buffer.from('{}'), 'application/vnd.wasmcloud.provider.archive.config');
+  const layerA = target.put(Buffer.from('layer a bytes'), 'application/vnd.wasmcloud.provider.archive.layer.v1+par');
+  const layerB = target.put(Buffer.from('layer b bytes'), 'application/vnd.wasmcloud.provider.archive.layer.v1+par');
+  const manifest = (layer: Descriptor) =>
+    target.put(Buffer.from(JSON.stringify({ schemaVersion: 2, mediaType: OCI_MANIFEST_MEDIA_TYPE, config, layers: [layer] })), OCI_MANIFEST_MEDIA_TYPE);
+  const manifestA = manifest(layerA);
+  const manifestB = manifest(layerB);
+  // Spacing in the JSON on purpose: the copy must keep these exact bytes.
+  const index = target.put(
+    Buffer.from(JSON.stringify({ schemaVersion: 2, mediaType: OCI_INDEX_MEDIA_TYPE, manifests: [manifestA, manifestB] }, null, 2)),
+    OCI_INDEX_MEDIA_TYPE,
+  );
+  target.tags.set('v1', index);
+  return { config, layerA, layerB, manifestA, manifestB, index };
+}
+
+describe('copy', () => {
+  it('copies an index with two children, children before parents, bytes unchanged', async () => {
+    const source = new MemoryTarget();
+    const graph = sampleGraph(source);
+    const destination = new MemoryTarget();
+    const events: CopyEvent[] = [];
+    const result = await copy(source, 'v1', destination, 'v1', { tags: ['stable'], onBlob: (event) => events.push(event) });
+
+    expect(result.descriptor).toEqual(graph.index);
+    expect(result).toMatchObject({ copied: 6, skipped: 0, mounted: 0 });
+    expect(destination.blobs.get(graph.index.digest)?.equals(source.blobs.get(graph.index.digest)!)).toBe(true);
+    const order = (d: Descriptor) => destination.pushes.indexOf(d.digest);
+    for (const child of [graph.config, graph.layerA]) expect(order(child)).toBeLessThan(order(graph.manifestA));
+    for (const child of [graph.config, graph.layerB]) expect(order(child)).toBeLessThan(order(graph.manifestB));
+    expect(order(graph.manifestA)).toBeLessThan(order(graph.index));
+    expect(order(graph.manifestB)).toBeLessThan(order(graph.index));
+    // The shared config goes over once.
+    expect(destination.pushes.filter((d) => d === graph.config.digest)).toHaveLength(1);
+    expect(destination.tags.get('v1')).toEqual(graph.index);
+    expect(destination.tags.get('stable')).toEqual(graph.index);
+    expect(events.filter((e) => e.action === 'copied')).toHaveLength(6);
+  });
+
+  it('skips what the destination already has', async () => {
+    const source = new MemoryTarget();
+    const graph = sampleGraph(source);
+    const destination = new MemoryTarget();
+    destination.put(source.blobs.get(graph.layerA.digest)!, graph.layerA.mediaType);
+    destination.put(source.blobs.get(graph.manifestB.digest)!, graph.manifestB.mediaType);
+
+    const result = await copy(source, 'v1', destination, undefined);
+    // manifestB present → its subtree is not walked; layerA present → skipped.
+    expect(result).toMatchObject({ copied: 3, skipped: 2 });
+    expect(destination.pushes).not.toContain(graph.layerA.digest);
+    expect(destination.pushes).not.toContain(graph.layerB.digest);
+    expect(destination.tags.get('v1')).toEqual(graph.index);
+
+    const again = await copy(source, 'v1', destination, 'v1');
+    expect(again).toMatchObject({ copied: 0, skipped: 1, bytes: 0 });
+  });
+
+  it('pushes nothing in a dry run but reports what it would copy', async () => {
+    const source = new MemoryTarget();
+    const graph = sampleGraph(source);
+    const destination = new MemoryTarget();
+    const result = await copy(source, 'v1', destination, 'v1', { dryRun: true });
+    expect(result).toMatchObject({ copied: 6, skipped: 0 });
+    expect(result.bytes).toBe([graph.config, graph.layerA, graph.layerB, graph.manifestA, graph.manifestB, graph.index].reduce((n, d) => n + d.size, 0));
+    expect(destination.pushes).toEqual([]);
+    expect(destination.tags.size).toBe(0);
+  });
+
+  it('refuses content that does not match its digest', async () => {
+    const source = new MemoryTarget();
+    const graph = sampleGraph(source);
+    source.blobs.set(graph.layerA.digest, Buffer.from('tampered bytes'));
+    await expect(copy(source, 'v1', new MemoryTarget(), 'v1')).rejects.toThrow();
+  });
+
+  it('keeps at most `concurrency` blobs in flight', async () => {
+    const source = new MemoryTarget();
+    const layers = Array.from({ length: 8 }, (_, i) => source.put(Buffer.from(`layer ${i}`), 'application/octet-stream'));
+    const config = source.put(Buffer.from('{}'), 'application/vnd.oci.empty.v1+json');
+    const root = source.put(Buffer.from(JSON.stringify({ schemaVersion: 2, mediaType: OCI_MANIFEST_MEDIA_TYPE, config, layers })), OCI_MANIFEST_MEDIA_TYPE);
+    source.tags.set('v1', root);
+    const destination = new MemoryTarget();
+    let inFlight = 0;
+    let most = 0;
+    const push = destination.push.bind(destination);
+    destination.push = async (descriptor, content) => {
+      most = Math.max(most, ++inFlight);
+      await new Promise((resolve) => setImmediate(resolve));
+      try {
+        await push(descriptor, content);
+      } finally {
+        inFlight--;
+      }
+    };
+    await copy(source, 'v1', destination, 'v1', { concurrency: 2 });
+    expect(most).toBe(2);
+    expect(destination.pushes).toHaveLength(10);
+  });
+});

@@ -1,0 +1,202 @@
+import { type Readable, Transform, pipeline } from 'node:stream';
+import { createVerifier } from './digest.js';
+import { RegistryError } from './errors.js';
+import { manifestChildren, parseManifest } from './manifest.js';
+import { apiHost } from './reference.js';
+import { isManifestMediaType, MAX_MANIFEST_SIZE, RegistryRepository } from './repository.js';
+import type { Content, Descriptor, Target } from './target.js';
+
+export type CopyAction = 'copied' | 'skipped' | 'mounted';
+
+export interface CopyEvent {
+  descriptor: Descriptor;
+  action: CopyAction;
+  /** Bytes moved for this node (0 when skipped or mounted). */
+  bytes: number;
+}
+
+export interface CopyOptions {
+  /** More tags to point at the copied root in the destination. */
+  tags?: string[];
+  /** Blobs in flight at once (default 3). */
+  concurrency?: number;
+  /** Bytes uploaded since the previous call, across all blobs. */
+  onProgress?: (bytes: number) => void;
+  /** One event per node of the graph (blobs and manifests, the root included). */
+  onBlob?: (event: CopyEvent) => void;
+  /** Check what the destination lacks, push nothing. */
+  dryRun?: boolean;
+}
+
+export interface CopyResult {
+  /** The root manifest, as copied (same bytes, same digest). */
+  descriptor: Descriptor;
+  copied: number;
+  skipped: number;
+  mounted: number;
+  /** Bytes transferred (or, in a dry run, that would be). */
+  bytes: number;
+}
+
+const DEFAULT_CONCURRENCY = 3;
+
+/**
+ * oras-go's Copy: resolves `sourceRef`, walks the manifest graph (index → manifests → config and
+ * layers), and gives the destination every node it lacks — children before parents, mounting
+ * within one registry, streaming otherwise — then tags the root. Manifest bytes are copied as
+ * fetched, never re-serialised. `destinationRef` defaults to `sourceRef` when that is a tag.
+ */
+export async function copy(
+  source: Target,
+  sourceRef: string,
+  destination: Target,
+  destinationRef: string | undefined,
+  options: CopyOptions = {},
+): Promise<CopyResult> {
+  const root = await source.resolve(sourceRef);
+  const run = new GraphCopy(source, destination, options);
+  await run.copyNode(root);
+  const tags = new Set<string>();
+  const primary = destinationRef ?? (sourceRef.includes(':') ? undefined : sourceRef);
+  if (primary !== undefined && !primary.includes(':')) tags.add(primary);
+  for (const tag of options.tags ?? []) tags.add(tag);
+  if (!options.dryRun) {
+    for (const tag of tags) await destination.tag(root, tag);
+  }
+  return { descriptor: root, ...run.totals };
+}
+
+class GraphCopy {
+  readonly totals = { copied: 0, skipped: 0, mounted: 0, bytes: 0 };
+  readonly #source: Target;
+  readonly #destination: Target;
+  readonly #options: CopyOptions;
+  readonly #limit: <T>(task: () => Promise<T>) => Promise<T>;
+  /** One copy per digest even when several parents share a child. */
+  readonly #nodes = new Map<string, Promise<void>>();
+  readonly #canMount: boolean;
+
+  constructor(source: Target, destination: Target, options: CopyOptions) {
+    this.#source = source;
+    this.#destination = destination;
+    this.#options = options;
+    this.#limit = limiter(Math.max(1, options.concurrency ?? DEFAULT_CONCURRENCY));
+    this.#canMount =
+      source instanceof RegistryRepository &&
+      destination instanceof RegistryRepository &&
+      apiHost(source.registry) === apiHost(destination.registry) &&
+      source.repository !== destination.repository;
+  }
+
+  copyNode(descriptor: Descriptor): Promise<void> {
+    let node = this.#nodes.get(descriptor.digest);
+    if (!node) {
+      node = isManifestMediaType(descriptor.mediaType) ? this.#copyManifest(descriptor) : this.#limit(() => this.#copyBlob(descriptor));
+      this.#nodes.set(descriptor.digest, node);
+    }
+    return node;
+  }
+
+  #record(descriptor: Descriptor, action: CopyAction, bytes: number): void {
+    this.totals[action]++;
+    this.totals.bytes += bytes;
+    this.#options.onBlob?.({ descriptor, action, bytes });
+  }
+
+  async #copyManifest(descriptor: Descriptor): Promise<void> {
+    // A manifest the destination has implies its whole graph (the registry enforced it).
+    if (await this.#destination.exists(descriptor)) {
+      this.#record(descriptor, 'skipped', 0);
+      return;
+    }
+    const bytes = await readVerified(this.#source, descriptor);
+    const children = manifestChildren(parseManifest(bytes, descriptor.mediaType));
+    await Promise.all(children.map((child) => this.copyNode(child)));
+    if (!this.#options.dryRun) await this.#limit(() => this.#destination.push(descriptor, bytes));
+    this.#record(descriptor, 'copied', bytes.length);
+  }
+
+  async #copyBlob(descriptor: Descriptor): Promise<void> {
+    if (await this.#destination.exists(descriptor)) {
+      this.#record(descriptor, 'skipped', 0);
+      return;
+    }
+    if (this.#options.dryRun) {
+      this.#record(descriptor, 'copied', descriptor.size);
+      return;
+    }
+    if (this.#canMount && (await (this.#destination as RegistryRepository).mount(descriptor, this.#source as RegistryRepository))) {
+      this.#record(descriptor, 'mounted', 0);
+      return;
+    }
+    const progress = this.#options.onProgress;
+    await this.#destination.push(descriptor, this.#content(descriptor), progress ? { onProgress: progress } : {});
+    this.#record(descriptor, 'copied', descriptor.size);
+  }
+
+  /** A content factory: each (re)try re-fetches from the source; nothing goes to disk or memory whole. */
+  #content(descriptor: Descriptor): Content {
+    const sourceVerifies = this.#source instanceof RegistryRepository;
+    return async (offset: number): Promise<Readable> => {
+      const stream = await this.#source.fetch(descriptor);
+      if (offset > 0) return chain(stream, skipBytes(offset));
+      return sourceVerifies ? stream : chain(stream, createVerifier(descriptor, { reference: descriptor.digest }));
+    };
+  }
+}
+
+/** Pipes `from` into `to` so that an error on either side reaches the reader of `to`. */
+function chain(from: Readable, to: Transform): Transform {
+  pipeline(from, to, () => {
+    // Errors surface on `to`, which the consumer reads.
+  });
+  return to;
+}
+
+function skipBytes(count: number): Transform {
+  let remaining = count;
+  return new Transform({
+    transform(chunk: Buffer, _encoding, callback) {
+      if (remaining >= chunk.length) {
+        remaining -= chunk.length;
+        return callback();
+      }
+      const rest = chunk.subarray(remaining);
+      remaining = 0;
+      callback(null, rest);
+    },
+  });
+}
+
+/** Reads a manifest from a target, verified against its descriptor, refusing anything huge. */
+async function readVerified(target: Target, descriptor: Descriptor): Promise<Uint8Array> {
+  if (descriptor.size > MAX_MANIFEST_SIZE) {
+    throw new RegistryError(`manifest ${descriptor.digest} is ${descriptor.size} bytes, more than the ${MAX_MANIFEST_SIZE} accepted`, {
+      kind: 'invalid',
+      operation: 'copy',
+      reference: descriptor.digest,
+    });
+  }
+  const verified = chain(await target.fetch(descriptor), createVerifier(descriptor, { reference: descriptor.digest }));
+  const chunks: Buffer[] = [];
+  for await (const chunk of verified) chunks.push(chunk as Buffer);
+  return Buffer.concat(chunks);
+}
+
+/** At most `concurrency` tasks at once; the rest wait in order. */
+function limiter(concurrency: number): <T>(task: () => Promise<T>) => Promise<T> {
+  let active = 0;
+  const waiting: (() => void)[] = [];
+  return async <T>(task: () => Promise<T>): Promise<T> => {
+    if (active >= concurrency) await new Promise<void>((resolve) => waiting.push(resolve));
+    else active++;
+    try {
+      return await task();
+    } finally {
+      // Hand the slot straight to the next waiter, so a newcomer cannot slip in between.
+      const next = waiting.shift();
+      if (next) next();
+      else active--;
+    }
+  };
+}
