@@ -14,3 +14,4 @@ export * from './download.js';
 export * from './manifest.js';
 export * from './par-file.js';
 export * from './copy.js';
+export * from './oci-layout.js';
