@@ -64,12 +64,15 @@ generate_certs() {
     openssl req -x509 -new -sha256 -days 3650 -key "$tls_dir/token-signing-key.pem" \
       -subj "/CN=par-test-token-service" -out "$tls_dir/token-signing.pem" 2>/dev/null
   fi
+  # skopeo and containers-image take a directory holding ca.crt (--cert-dir, --src-cert-dir, --dest-cert-dir).
+  mkdir -p "$tls_dir/cert-dir"
+  cp "$tls_dir/ca.pem" "$tls_dir/cert-dir/ca.crt"
   if [ ! -s "$auth_dir/htpasswd" ]; then
     # distribution accepts bcrypt entries only.
     htpasswd -Bbn par par-password >"$auth_dir/htpasswd"
   fi
   # The keys are for tests only, but the docker compose containers run as other users: keep them readable.
-  chmod 644 "$tls_dir"/*.pem "$auth_dir/htpasswd"
+  chmod 644 "$tls_dir"/*.pem "$tls_dir/cert-dir/ca.crt" "$auth_dir/htpasswd"
 }
 
 # --- processes ------------------------------------------------------------------------------------

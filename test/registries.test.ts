@@ -300,4 +300,14 @@ describe('skopeo against the plain registry', () => {
     const { stdout } = await run('skopeo', ['inspect', '--raw', '--tls-verify=false', `docker://${reference}`]);
     expect(stdout).toBe(manifest);
   });
+
+  it('copies to the basic registry with credentials and the test CA directory', async () => {
+    const manifest = await writeLayout(layout);
+    const reference = `${registries.basic.host}/${uniqueRepository('skopeo/basic')}:v1`;
+    const creds = `${registries.basic.user}:${registries.basic.password}`;
+    const certDir = registries.basic.certDir;
+    await run('skopeo', ['--insecure-policy', 'copy', '--preserve-digests', '--dest-creds', creds, '--dest-cert-dir', certDir, `oci:${layout}:v1`, `docker://${reference}`]);
+    const { stdout } = await run('skopeo', ['inspect', '--raw', '--creds', creds, '--cert-dir', certDir, `docker://${reference}`]);
+    expect(stdout).toBe(manifest);
+  });
 });

@@ -32,6 +32,8 @@ export const registries = {
     user: 'par',
     password: 'par-password',
     caFile: path.join(stateDir, 'tls', 'ca.pem'),
+    /** A directory holding the CA as `ca.crt`, for skopeo's `--cert-dir` / `--src-cert-dir` / `--dest-cert-dir`. */
+    certDir: path.join(stateDir, 'tls', 'cert-dir'),
   },
   /**
    * Docker token auth over plain HTTP. alice: pull,push,delete everywhere; reader: pull everywhere;
