@@ -32,3 +32,7 @@ export { describeArchive, NONE } from './describe.js'; // wash's inspect JSON (v
 export type { ArchiveDescription } from './describe.js'; // the inspect JSON shape
 export { verifyArchive, verifyToken } from './verify.js'; // basic (wash) or strict verification of an archive; strict check of a bare JWT
 export type { VerificationReport, VerificationProblem, ProblemCode, VerifyArchiveOptions, VerifyTokenOptions } from './verify.js'; // verification results/options
+
+// Insert
+export { insertTarget } from './insert.js'; // add/replace a target, re-sign, keep the archive's subject, atomic replace
+export type { InsertTargetOptions, InsertedTarget } from './insert.js'; // options and result of insertTarget

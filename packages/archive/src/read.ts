@@ -8,7 +8,7 @@ import { ArchiveError } from './errors.js';
 import { temporaryPathFor } from './atomic-file.js';
 import { sha256Hex } from './hashing.js';
 import { decodeToken, type DecodedToken } from './jwt.js';
-import { readTarEntries, type TarEntry } from './tar-reader.js';
+import { openTar, type TarEntry } from './tar-reader.js';
 
 /** A binary found in an archive; `sha256` is computed from its bytes while reading (uppercase hex). */
 export interface ArchiveEntry {
@@ -48,13 +48,13 @@ export function entryStem(name: string): string {
   return dot > 0 ? name.slice(0, dot) : name;
 }
 
-function assertSafeEntryName(name: string, label: string): void {
+export function assertSafeEntryName(name: string, label: string): void {
   if (name === '' || name.includes('/') || name.includes('\\') || name.includes('\0') || name === '.' || name === '..' || entryStem(name) === '') {
     throw new ArchiveError(`${label} holds an entry named '${name}'; entry names must be plain file names (no '/', no '..')`, 'invalid', { path: name });
   }
 }
 
-async function openSource(source: string | Readable): Promise<{ stream: Readable; label: string }> {
+export async function openSource(source: string | Readable): Promise<{ stream: Readable; label: string }> {
   if (typeof source !== 'string') return { stream: source, label: 'the archive' };
   const label = `"${source}"`;
   try {
@@ -112,7 +112,8 @@ export async function readArchive(source: string | Readable, options: ReadArchiv
   const entries: ArchiveEntry[] = [];
   const seen = new Set<string>();
   try {
-    const { compressed } = await readTarEntries(stream, label, async (entry) => {
+    const { compressed, entries: tarEntries } = await openTar(stream, label);
+    for await (const entry of tarEntries) {
       assertSafeEntryName(entry.name, label);
       const stem = entryStem(entry.name);
       if (seen.has(stem)) throw new ArchiveError(`${label} holds '${stem}' twice`, 'invalid', { path: entry.name });
@@ -131,7 +132,7 @@ export async function readArchive(source: string | Readable, options: ReadArchiv
       } else {
         entries.push({ name: entry.name, target: stem, ...(await hashEntry(entry)) });
       }
-    });
+    }
     if (jwt === undefined) {
       throw new ArchiveError(`Not enough files found in provider archive. Is this a complete archive? ${label} has no claims.jwt entry`, 'invalid', { path: 'claims.jwt' });
     }

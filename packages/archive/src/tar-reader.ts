@@ -53,15 +53,34 @@ function describeType(header: Header): string {
   return header.type === 'directory' ? 'a directory' : `a ${header.type} entry`;
 }
 
+/** An opened tar: whether it was gzipped, and its regular files one at a time. */
+export interface OpenedTar {
+  compressed: boolean;
+  /**
+   * The entries in order. Each entry's data should be consumed before asking for the next (what
+   * is left is drained); leaving the loop early closes the source.
+   */
+  entries: AsyncGenerator<TarEntry>;
+}
+
 /**
- * Streams the regular files of a tar or tar.gz (gzip detected by its first two bytes), calling
- * `onEntry` for each; the next entry is read only once `onEntry` has consumed this one's data.
- * Anything other than a regular file is refused. Every failure is an ArchiveError naming `label`.
- * Returns whether the input was gzipped.
+ * Opens a tar or tar.gz stream (gzip detected by its first two bytes, never by a file name).
+ * Anything other than a regular file is refused; every failure is an ArchiveError naming `label`.
  */
-export async function readTarEntries(source: Readable, label: string, onEntry: (entry: TarEntry) => Promise<void>): Promise<{ compressed: boolean }> {
-  const { head, rest } = await sniff(source, label);
-  const compressed = looksGzipped(head);
+export async function openTar(source: Readable, label: string): Promise<OpenedTar> {
+  let sniffed;
+  try {
+    sniffed = await sniff(source, label);
+  } catch (error) {
+    source.destroy();
+    if (error instanceof ArchiveError) throw error;
+    throw new ArchiveError(`${label} cannot be read: ${(error as Error).message}`, 'failure', { cause: error });
+  }
+  const compressed = looksGzipped(sniffed.head);
+  return { compressed, entries: tarEntries(source, sniffed.head, sniffed.rest, compressed, label) };
+}
+
+async function* tarEntries(source: Readable, head: Buffer, rest: AsyncIterator<Buffer>, compressed: boolean, label: string): AsyncGenerator<TarEntry> {
   const tar = extract();
   const bytes = Readable.from(replay(head, rest));
   const gunzip = compressed ? createGunzip() : undefined;
@@ -82,8 +101,8 @@ export async function readTarEntries(source: Readable, label: string, onEntry: (
         throw new ArchiveError(`${label} holds ${describeType(header)} '${header.name}'; a provider archive holds only files`, 'invalid', { path: header.name });
       }
       const data = entry as unknown as AsyncIterable<Buffer>;
-      await onEntry({ name: header.name, size: header.size, data });
-      // Whatever onEntry left unread must be drained, or the next entry never comes.
+      yield { name: header.name, size: header.size, data };
+      // Whatever the consumer left unread must be drained, or the next entry never comes.
       for await (const _ of data);
     }
   } catch (error) {
@@ -93,5 +112,4 @@ export async function readTarEntries(source: Readable, label: string, onEntry: (
     gunzip?.destroy();
     source.destroy();
   }
-  return { compressed };
 }
