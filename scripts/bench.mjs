@@ -2,7 +2,7 @@
 // `pnpm bench`: par against skopeo, curl and gzip on loopback registries, with peak memory (issue 5).
 // Writes bench/RESULTS.md. Environment: BENCH_SIZES (MiB, default 16,256,1024), BENCH_RUNS (default 3),
 // BENCH_STARTUP_RUNS (default 10), BENCH_PROFILE (1 = profile the slowest par case; or a case id),
-// BENCH_RESULTS (output file, default bench/RESULTS.md). See bench/README.md.
+// BENCH_RESULTS (output file, default bench/RESULTS.md), BENCH_PAR (par executable). See bench/README.md.
 import { execFileSync } from 'node:child_process';
 import { existsSync, rmSync } from 'node:fs';
 import { mkdir, mkdtemp, rm, stat, writeFile } from 'node:fs/promises';
@@ -19,7 +19,8 @@ import { evaluateTargets, median, renderResults, sizeLabel } from '../bench/lib/
 import { uploadArtifact } from '../bench/lib/upload.mjs';
 
 const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
-const parBin = path.join(repoRoot, 'bin', 'par');
+// BENCH_PAR: another par executable to measure (e.g. an older build); default the checkout's bin/par.
+const parBin = process.env.BENCH_PAR ? path.resolve(process.env.BENCH_PAR) : path.join(repoRoot, 'bin', 'par');
 
 function intList(text, name) {
   const values = text.split(',').map((v) => v.trim()).filter(Boolean).map(Number);
@@ -59,10 +60,17 @@ function requireTools() {
   }
 }
 
+/** The JavaScript file bin/par runs (or BENCH_PAR itself when it is a script). */
+function parScript() {
+  if (!process.env.BENCH_PAR) return path.join(repoRoot, 'packages', 'cli', 'dist', 'main.js');
+  if (/\.[cm]?js$/.test(parBin)) return parBin;
+  throw new Error('BENCH_PROFILE needs BENCH_PAR to be a .js/.mjs script (node runs it with --cpu-prof)');
+}
+
 /** Which par commands exist yet (the CLI is being built while this harness is). */
 async function detectPar() {
   const available = { version: null, commands: new Set() };
-  if (!existsSync(path.join(repoRoot, 'packages', 'cli', 'dist', 'main.js'))) {
+  if (!process.env.BENCH_PAR && !existsSync(path.join(repoRoot, 'packages', 'cli', 'dist', 'main.js'))) {
     log('bench: par is not built (run scripts/setup.sh); par rows will say "not available"');
     return available;
   }
@@ -169,18 +177,23 @@ async function profileSlowest(results, ctxBySize) {
   const ctx = ctxBySize.get(pick.size);
   const dir = path.join(repoRoot, 'bench', 'profiles', `${pick.caseId}-${pick.size}m-${new Date().toISOString().replace(/[:.]/g, '-')}`);
   await mkdir(dir, { recursive: true });
-  log(`bench: profiling par ${pick.caseId} at ${sizeLabel(pick.size)} (NODE_OPTIONS=--cpu-prof)`);
+  log(`bench: profiling par ${pick.caseId} at ${sizeLabel(pick.size)} (node --cpu-prof)`);
   const { argv, check } = await benchCase.tools.par.prepare(ctx, 'profile');
-  const env = { ...process.env, NODE_OPTIONS: `${process.env.NODE_OPTIONS ?? ''} --cpu-prof --cpu-prof-dir=${dir}`.trim() };
-  const result = await runCommand(argv, { timeoutMs: ctx.timeoutMs, env });
+  // Node 20 refuses --cpu-prof in NODE_OPTIONS, so run the CLI's script under node directly.
+  const profiled = [process.execPath, '--cpu-prof', '--cpu-prof-dir', dir, parScript(), ...argv.slice(ctx.par.length)];
+  const result = await runCommand(profiled, { timeoutMs: ctx.timeoutMs });
   await check();
   const summary = await summarizeProfiles(dir, 15);
-  log(`bench: CPU profile in ${path.relative(repoRoot, dir)} (${summary.files.join(', ')}); top self time:`);
+  const cpu = result.cpuSeconds === null ? '' : `, ${result.cpuSeconds.toFixed(2)} s CPU (user + sys, all threads)`;
+  log(`bench: ${result.seconds.toFixed(2)} s wall${cpu}; main-thread profile in ${path.relative(repoRoot, dir)}; top self time:`);
   for (const t of summary.top) log(`  ${t.ms.toFixed(0).padStart(7)} ms ${t.percent.toFixed(1).padStart(5)} %  ${t.fn}`);
-  return { title: `par ${pick.caseId}`, size: pick.size, seconds: result.seconds, ...summary };
+  return { title: `par ${pick.caseId}`, size: pick.size, seconds: result.seconds, cpuSeconds: result.cpuSeconds, ...summary };
 }
 
 async function main() {
+  if (config.profile && config.profile !== '1' && !CASES.some((c) => c.id === config.profile)) {
+    throw new Error(`BENCH_PROFILE=${config.profile}: use 1 or a case id (${CASES.map((c) => c.id).join(', ')})`);
+  }
   requireTools();
   const par = await detectPar();
   log(`bench: par ${par.version ?? '(no version)'}; commands: ${[...par.commands].join(', ') || 'none yet'}`);
@@ -244,7 +257,7 @@ async function main() {
 }
 
 main().catch((error) => {
-  const message = error instanceof CommandError ? error.message : error?.stack ?? String(error);
+  const message = error instanceof CommandError || !process.env.BENCH_DEBUG ? error?.message ?? String(error) : error.stack;
   process.stderr.write(`bench: FAILED: ${message}\n`);
   process.exitCode = 1;
 });

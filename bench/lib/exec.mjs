@@ -48,10 +48,11 @@ function describe(argv) {
 }
 
 /**
- * Runs argv; resolves with { seconds, maxRssKiB, stdout, stderr } or rejects with a CommandError that
+ * Runs argv; resolves with { seconds, maxRssKiB, cpuSeconds, stdout, stderr } or rejects with a CommandError that
  * carries the command's stderr. The child gets its own process group so a timeout kills all of it.
- * With measureRss (default) and GNU time present, the command runs under `/usr/bin/time -f %M`
- * (peak RSS of the largest process it waited for); the wall time is measured here with hrtime.
+ * With measureRss (default) and GNU time present, the command runs under `/usr/bin/time`: %M is the
+ * peak RSS of the largest process it waited for, %U + %S its CPU time (all threads); the wall time
+ * is measured here with hrtime.
  */
 export async function runCommand(argv, { timeoutMs = 120_000, env, cwd, measureRss = true, label } = {}) {
   const useTime = measureRss && hasGnuTime();
@@ -59,7 +60,7 @@ export async function runCommand(argv, { timeoutMs = 120_000, env, cwd, measureR
   let spawnArgv = argv;
   if (useTime) {
     timeDir = await mkdtemp(path.join(os.tmpdir(), 'par-bench-time-'));
-    spawnArgv = [GNU_TIME, '-f', '%e %M', '-o', path.join(timeDir, 'rusage'), ...argv];
+    spawnArgv = [GNU_TIME, '-f', '%e %M %U %S', '-o', path.join(timeDir, 'rusage'), ...argv];
   }
   const name = label ?? describe(argv);
   try {
@@ -104,13 +105,14 @@ export async function runCommand(argv, { timeoutMs = 120_000, env, cwd, measureR
       throw new CommandError(`${name}: failed (${why})\n${stderr.trim() || stdout.trim()}`, { command: name, stderr, exitCode });
     }
     let maxRssKiB = null;
+    let cpuSeconds = null;
     if (useTime) {
       const rusage = (await readFile(path.join(timeDir, 'rusage'), 'utf8')).trim().split('\n').pop();
-      const fields = rusage.split(/\s+/);
-      maxRssKiB = Number(fields[1]);
-      if (!Number.isFinite(maxRssKiB)) maxRssKiB = null;
+      const [, rss, user, system] = rusage.split(/\s+/).map(Number);
+      if (Number.isFinite(rss)) maxRssKiB = rss;
+      if (Number.isFinite(user) && Number.isFinite(system)) cpuSeconds = user + system;
     }
-    return { seconds, maxRssKiB, stdout, stderr };
+    return { seconds, maxRssKiB, cpuSeconds, stdout, stderr };
   } finally {
     if (timeDir) await rm(timeDir, { recursive: true, force: true });
   }

@@ -250,7 +250,11 @@ export function renderResults(results) {
       '## CPU profile',
       '',
       `\`BENCH_PROFILE\`: ${results.profile.title} at ${sizeLabel(results.profile.size)} once more under \`node --cpu-prof\`` +
-        ` (${seconds(results.profile.seconds)} wall, ${results.profile.totalMs.toFixed(0)} ms sampled). Top self time:`,
+        ` (${seconds(results.profile.seconds)} wall` +
+        `${results.profile.cpuSeconds === null ? '' : `, ${seconds(results.profile.cpuSeconds)} CPU user + sys over all threads`},` +
+        ` ${results.profile.totalMs.toFixed(0)} ms sampled on the main thread). Top self time; \`(idle)\` is the main` +
+        ' thread waiting: for sockets and files, or for work on the libuv thread pool (zlib streams, async crypto), which the' +
+        ' profile does not show:',
       '',
       '| self ms | % | function |',
       '|---|---|---|',
