@@ -49,6 +49,15 @@ function tarError(error: Error, label: string): ArchiveError {
   return new ArchiveError(`${label} cannot be read as a tar: ${error.message}`, 'invalid', { cause: error });
 }
 
+/** An entry's bytes, with read failures (a truncated tar or gzip) turned into ArchiveErrors. */
+async function* mapErrors(data: AsyncIterable<Buffer>, label: string): AsyncGenerator<Buffer> {
+  try {
+    yield* data;
+  } catch (error) {
+    throw tarError(error as Error, label);
+  }
+}
+
 function describeType(header: Header): string {
   return header.type === 'directory' ? 'a directory' : `a ${header.type} entry`;
 }
@@ -100,10 +109,10 @@ async function* tarEntries(source: Readable, head: Buffer, rest: AsyncIterator<B
       if (header.type !== 'file') {
         throw new ArchiveError(`${label} holds ${describeType(header)} '${header.name}'; a provider archive holds only files`, 'invalid', { path: header.name });
       }
-      const data = entry as unknown as AsyncIterable<Buffer>;
-      yield { name: header.name, size: header.size, data };
+      const raw = entry as unknown as AsyncIterable<Buffer>;
+      yield { name: header.name, size: header.size, data: mapErrors(raw, label) };
       // Whatever the consumer left unread must be drained, or the next entry never comes.
-      for await (const _ of data);
+      for await (const _ of raw);
     }
   } catch (error) {
     throw tarError(error as Error, label);
