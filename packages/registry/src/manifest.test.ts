@@ -45,6 +45,7 @@ describe('parManifest', () => {
       digest: sha256(expected),
       size: expected.length,
     });
+    expect(manifest.digest).toBe(sha256(expected));
     expect(text(manifest.config.bytes)).toBe('{}');
     expect(manifest.config.descriptor.digest).toBe(EMPTY_CONFIG_DIGEST);
   });

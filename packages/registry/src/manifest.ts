@@ -40,6 +40,8 @@ export interface ParManifest {
   bytes: Uint8Array;
   /** The descriptor of those bytes (media type OCI image manifest). */
   descriptor: Descriptor;
+  /** The manifest digest (= descriptor.digest): what wash reports as `digest:`. */
+  digest: string;
   /** The config blob the manifest names. */
   config: { descriptor: Descriptor; bytes: Uint8Array };
   /** The layer descriptor (the par file). */
@@ -76,6 +78,7 @@ export function parManifest(layer: ExpectedContent, options: ParManifestOptions 
   return {
     bytes,
     descriptor: { mediaType: OCI_MANIFEST_MEDIA_TYPE, digest: sha256Digest(bytes), size: bytes.length },
+    digest: sha256Digest(bytes),
     config: { descriptor: config, bytes: configBytes },
     layer: layerDescriptor,
   };

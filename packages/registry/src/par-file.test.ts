@@ -53,6 +53,7 @@ describe('ParFileSource', () => {
     const root = await source.resolve('v1');
     expect(root).toEqual(parManifest({ digest: FAKEPAY_DIGEST, size: 1_194_715 }).descriptor);
     expect(await source.resolve(root.digest)).toEqual(root);
+    expect(source.layer).toEqual({ mediaType: PAR_LAYER_MEDIA_TYPE, digest: FAKEPAY_DIGEST, size: 1_194_715 });
     expect((await rejection(source.resolve(`sha256:${'0'.repeat(64)}`))).kind).toBe('not_found');
 
     const manifest = parseManifest(await readAll(await source.fetch(root))) as ImageManifest;

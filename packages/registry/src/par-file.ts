@@ -41,6 +41,11 @@ export class ParFileSource implements Target {
     this.manifest = manifest;
   }
 
+  /** The layer descriptor: the par file's digest and size. */
+  get layer(): Descriptor {
+    return { ...this.manifest.layer };
+  }
+
   /** Digests the file (streaming, once) and builds its manifest. */
   static async open(filePath: string, options: ParFileSourceOptions = {}): Promise<ParFileSource> {
     const layer = await digestFile(filePath);
