@@ -109,7 +109,7 @@ class GraphCopy {
       this.#record(descriptor, 'skipped', 0);
       return;
     }
-    const bytes = await readVerified(this.#source, descriptor);
+    const bytes = await readManifestBytes(this.#source, descriptor);
     const children = manifestChildren(parseManifest(bytes, descriptor.mediaType));
     await Promise.all(children.map((child) => this.copyNode(child)));
     if (!this.#options.dryRun) await this.#limit(() => this.#destination.push(descriptor, bytes));
@@ -169,7 +169,7 @@ function skipBytes(count: number): Transform {
 }
 
 /** Reads a manifest from a target, verified against its descriptor, refusing anything huge. */
-async function readVerified(target: Target, descriptor: Descriptor): Promise<Uint8Array> {
+export async function readManifestBytes(target: Target, descriptor: Descriptor): Promise<Uint8Array> {
   if (descriptor.size > MAX_MANIFEST_SIZE) {
     throw new RegistryError(`manifest ${descriptor.digest} is ${descriptor.size} bytes, more than the ${MAX_MANIFEST_SIZE} accepted`, {
       kind: 'invalid',
