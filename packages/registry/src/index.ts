@@ -15,3 +15,4 @@ export * from './manifest.js';
 export * from './par-file.js';
 export * from './copy.js';
 export * from './oci-layout.js';
+export * from './credentials/index.js';

@@ -1,0 +1,3 @@
+export { resolveCredential, storeCredential, eraseCredential } from './resolve.js';
+export type { Credential, CredentialOptions, StoredCredential } from './resolve.js';
+export { dockerConfigPath, podmanAuthPaths } from './config-file.js';
