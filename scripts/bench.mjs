@@ -140,6 +140,8 @@ async function measureCase(ctx, benchCase, par) {
     for (const [tool, spec] of Object.entries(benchCase.tools)) {
       if (results[tool].unavailable) continue;
       const { argv, check } = await spec.prepare(ctx, run);
+      // Flush what earlier runs wrote: background writeback of their files would slow this run.
+      await runCommand(['sync'], { timeoutMs: ctx.timeoutMs, measureRss: false });
       const result = await runCommand(argv, { timeoutMs: ctx.timeoutMs, label: `${benchCase.id} (${TOOL_LABELS[tool]}): ${argv.join(' ')}` });
       await check();
       results[tool].seconds.push(result.seconds);
@@ -179,6 +181,7 @@ async function profileSlowest(results, ctxBySize) {
   await mkdir(dir, { recursive: true });
   log(`bench: profiling par ${pick.caseId} at ${sizeLabel(pick.size)} (node --cpu-prof)`);
   const { argv, check } = await benchCase.tools.par.prepare(ctx, 'profile');
+  await runCommand(['sync'], { timeoutMs: ctx.timeoutMs, measureRss: false });
   // Node 20 refuses --cpu-prof in NODE_OPTIONS, so run the CLI's script under node directly.
   const profiled = [process.execPath, '--cpu-prof', '--cpu-prof-dir', dir, parScript(), ...argv.slice(ctx.par.length)];
   const result = await runCommand(profiled, { timeoutMs: ctx.timeoutMs });

@@ -231,7 +231,8 @@ export function renderResults(results) {
       ' copy 5201 → 5202: `par copy` vs `skopeo copy docker:// docker://` vs curl GET piped into a curl PUT. promote: `par copy`' +
       ' vs `skopeo copy` between two repositories of one registry (both can mount). re-push: `par push` twice to the same tag, the' +
       ' second one timed. create: `par create --compress` vs `bash -c "sha256sum bin && tar cf - bin | gzip -9 > out.tgz"`.',
-    '- The files are in the page cache (the same for every client); times include each client\'s own start-up.',
+    '- The inputs are in the page cache (the same for every client) and `sync` runs before each timed command, so no run pays for' +
+      ' the writeback of an earlier one; times include each client\'s own start-up.',
     '',
     '## Results',
     '',
