@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { createWriteStream } from 'node:fs';
 import { open, rename, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { Readable, Transform, type TransformCallback } from 'node:stream';
+import { PassThrough, Readable, Transform, type TransformCallback } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { createVerifier, DigestingStream, type ExpectedContent } from './digest.js';
 import { RegistryError } from './errors.js';
@@ -41,6 +41,11 @@ export interface AtomicWriteOptions extends TransferOptions {
   mode?: number;
   /** Names the content in verification errors. */
   reference?: string;
+  /**
+   * Reads a copy of the bytes while they are written (e.g. to check an archive inside them); the
+   * file is renamed into place only when this resolves, so checking costs no second pass.
+   */
+  inspect?: (bytes: Readable) => Promise<void>;
 }
 
 /**
@@ -60,16 +65,20 @@ export async function writeStreamAtomically(
       : createVerifier(options.expected, options.reference === undefined ? {} : { reference: options.reference });
   const stages: NodeJS.ReadWriteStream[] = [hasher];
   if (options.onProgress !== undefined) stages.push(progressStream(options.onProgress));
+  const tap = options.inspect === undefined ? undefined : tapStream(options.inspect);
+  if (tap !== undefined) stages.push(tap.stage);
   try {
     await pipeline([source, ...stages, createWriteStream(temporary, { flags: 'wx', mode: options.mode ?? 0o644 })], {
       ...(options.signal === undefined ? {} : { signal: options.signal }),
     });
+    await tap?.done;
     await syncPath(temporary, 'r+');
     await rename(temporary, destination);
   } catch (error) {
     source.destroy();
+    tap?.abort();
     await rm(temporary, { force: true });
-    if (error instanceof RegistryError) throw error;
+    if (error instanceof RegistryError || tap?.isInspectionError(error)) throw error;
     throw new RegistryError(`cannot write ${destination}: ${(error as Error).message}`, {
       kind: 'failure',
       operation: 'write file',
@@ -79,6 +88,44 @@ export async function writeStreamAtomically(
   }
   await syncPath(path.dirname(destination), 'r').catch(() => undefined);
   return { digest: hasher.digest, size: hasher.bytes };
+}
+
+/**
+ * A pass-through stage that hands every chunk to `inspect` as well, with backpressure from both
+ * readers. When `inspect` finishes early the rest of its copy is discarded; when it fails, the
+ * stage fails and so does the write.
+ */
+function tapStream(inspect: (bytes: Readable) => Promise<void>) {
+  const side = new PassThrough({ highWaterMark: 1024 * 1024 });
+  let failure: Error | undefined;
+  const done = inspect(side).then(
+    () => {
+      side.resume();
+    },
+    (error: unknown) => {
+      failure = error instanceof Error ? error : new Error(String(error));
+      side.resume();
+      throw failure;
+    },
+  );
+  done.catch(() => undefined); // awaited by the writer; never an unhandled rejection
+  const stage = new Transform({
+    transform(chunk: Buffer, _encoding: BufferEncoding, callback: TransformCallback) {
+      if (failure) return callback(failure);
+      if (side.write(chunk)) return callback(null, chunk);
+      side.once('drain', () => callback(failure ?? null, chunk));
+    },
+    flush(callback: TransformCallback) {
+      side.end();
+      callback(failure ?? null);
+    },
+  });
+  return {
+    stage,
+    done,
+    abort: () => side.destroy(),
+    isInspectionError: (error: unknown) => error !== undefined && error === failure,
+  };
 }
 
 /** Writes small content (a manifest, index.json, config.json) atomically. */

@@ -194,3 +194,32 @@ describe('checkParManifest', () => {
     ).toThrow(/is an image index .* \[application\/vnd.oci.image.manifest.v1\+json\]/);
   });
 });
+
+describe('ParFileSink inspection', () => {
+  it('hands the inspector every byte while writing, and writes the file only when it passes', async () => {
+    const dir = await freshDir();
+    const destination = path.join(dir, 'ok.par.gz');
+    let seen = '';
+    const sink = new ParFileSink(destination, {
+      inspect: async (bytes) => {
+        seen = createHash('sha256').update(await readAll(bytes)).digest('hex');
+      },
+    });
+    await copy(await ParFileSource.open(FAKEPAY), 'v1', sink);
+    expect(`sha256:${seen}`).toBe(FAKEPAY_DIGEST);
+    expect(await readFile(destination)).toEqual(await readFile(FAKEPAY));
+  });
+
+  it('leaves no file (and no temporary) when the inspector refuses the content', async () => {
+    const dir = await freshDir();
+    const destination = path.join(dir, 'refused.par.gz');
+    const sink = new ParFileSink(destination, {
+      inspect: async (bytes) => {
+        for await (const _chunk of bytes) break; // reads a little, then refuses
+        throw new Error('the archive inside does not verify');
+      },
+    });
+    await expect(copy(await ParFileSource.open(FAKEPAY), 'v1', sink)).rejects.toThrow('the archive inside does not verify');
+    expect(await readdir(dir)).toEqual([]);
+  });
+});

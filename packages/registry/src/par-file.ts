@@ -127,10 +127,16 @@ export class ParFileSource implements Target {
  */
 export class ParFileSink implements Target {
   readonly destination: string;
+  readonly #inspect: ((bytes: Readable) => Promise<void>) | undefined;
   #written: ExpectedContent | undefined;
 
-  constructor(destination: string) {
+  /**
+   * `inspect` reads a copy of the layer as it downloads (to verify the archive inside); the file
+   * appears only when it succeeds.
+   */
+  constructor(destination: string, options: { inspect?: (bytes: Readable) => Promise<void> } = {}) {
     this.destination = destination;
+    this.#inspect = options.inspect;
   }
 
   /** Digest and size of the file written, once the layer has been received. */
@@ -186,6 +192,7 @@ export class ParFileSink implements Target {
       ...options,
       expected: { digest: descriptor.digest, size: descriptor.size },
       reference: `layer ${descriptor.digest}`,
+      ...(this.#inspect === undefined ? {} : { inspect: this.#inspect }),
     });
   }
 
