@@ -1,2 +1,4 @@
 #!/usr/bin/env node
-console.log('par');
+import { run } from './cli.js';
+
+process.exitCode = await run(process.argv.slice(2));

@@ -1,0 +1,72 @@
+import yargs, { type Argv, type CommandModule } from 'yargs';
+import { reportError } from './errors.js';
+import { ExitCode, type ExitCodeValue } from './exit-codes.js';
+import type { OutputFormat } from './output.js';
+import { commands } from './commands/index.js';
+import { cliVersion } from './version.js';
+
+/**
+ * Parses arguments and runs one command. Returns the exit status instead of exiting, so output
+ * streams flush and tests can call it in-process.
+ */
+export async function run(args: string[]): Promise<ExitCodeValue> {
+  // `--version` belongs to `par create` (the provider's version, as in wash); the CLI's own version
+  // is answered only at the top level.
+  if (args.length === 1 && (args[0] === '--version' || args[0] === 'version')) {
+    process.stdout.write(`par ${cliVersion()}\n`);
+    return ExitCode.ok;
+  }
+  const format = outputFormatOf(args);
+  let status: ExitCodeValue = ExitCode.ok;
+  let parser: Argv = yargs(args)
+    .scriptName('par')
+    .usage('par <command> [options]\n\nBuild, sign, inspect and verify wasmCloud provider archives and move them through OCI registries.')
+    .version(false)
+    .option('output', {
+      alias: 'o',
+      choices: ['text', 'json'] as const,
+      default: 'text' as const,
+      describe: 'Output format',
+      global: true,
+    })
+    .strict()
+    .demandCommand(1, 'Name a command; `par --help` lists them.')
+    .recommendCommands()
+    .wrap(Math.min(110, process.stdout.columns ?? 100))
+    .exitProcess(false)
+    .fail((message, error) => {
+      throw error ?? new UsageFailure(message);
+    });
+  // Every command adds its options to the global ones (GlobalOptions); yargs' types cannot say so.
+  for (const command of commands) parser = parser.command(command as CommandModule);
+  try {
+    await parser.parseAsync();
+  } catch (error) {
+    status = error instanceof UsageFailure ? usageError(error.message, format) : reportError(error, format);
+  }
+  if (status === ExitCode.ok && process.exitCode !== undefined && process.exitCode !== 0) {
+    status = process.exitCode as ExitCodeValue;
+  }
+  return status;
+}
+
+class UsageFailure extends Error {}
+
+function usageError(message: string, format: OutputFormat): ExitCodeValue {
+  if (format === 'json') {
+    process.stderr.write(`${JSON.stringify({ error: message, kind: 'usage', exitCode: ExitCode.failure })}\n`);
+  } else {
+    process.stderr.write(`error: ${message}\nRun with --help for usage.\n`);
+  }
+  return ExitCode.failure;
+}
+
+/** The output format is needed to report errors even when parsing itself fails. */
+function outputFormatOf(args: string[]): OutputFormat {
+  for (let i = 0; i < args.length; i++) {
+    const arg = args[i];
+    if (arg === '--output=json' || arg === '-ojson') return 'json';
+    if ((arg === '--output' || arg === '-o') && args[i + 1] === 'json') return 'json';
+  }
+  return 'text';
+}

@@ -1,0 +1,34 @@
+import type { CommandModule } from 'yargs';
+import { CliError } from '../errors.js';
+import { printResult, type GlobalOptions } from '../output.js';
+import { renderDescription } from '../render/describe.js';
+import { openArchive } from '../archive-source.js';
+import { registryFlags, type RegistryFlags } from '../registry-options.js';
+
+interface InspectArgs extends GlobalOptions, RegistryFlags {
+  archive: string;
+}
+
+export const inspectCommand: CommandModule<GlobalOptions, InspectArgs> = {
+  command: 'inspect <archive>',
+  describe: 'Show the claims of a provider archive (a file or a registry reference)',
+  builder: (yargs) =>
+    yargs
+      .positional('archive', { type: 'string', demandOption: true, describe: 'A .par/.par.gz file, or a registry reference' })
+      .options(registryFlags),
+  handler: async (argv) => {
+    const archive = await import('@par/archive');
+    const opened = await openArchive(argv.archive, argv);
+    const contents = opened.contents;
+    const description = archive.describeArchive(contents);
+    const report = archive.verifyArchive(contents);
+    printResult(
+      argv.output,
+      { ...description, ...(opened.digest ? { digest: opened.digest } : {}) },
+      () => renderDescription(description, contents.claims.iss),
+    );
+    if (!report.valid) {
+      throw new CliError(`${argv.archive} does not verify: ${report.problems.map((p) => p.message).join('; ')}`, 'verification');
+    }
+  },
+};

@@ -1,0 +1,80 @@
+import type { CommandModule } from 'yargs';
+import { CliError } from '../errors.js';
+import { printResult, type GlobalOptions } from '../output.js';
+import { createRegistryClient, registryFlags, transferCredentialFlags, type RegistryFlags, type TransferCredentialFlags } from '../registry-options.js';
+import { transferHosts } from '../targets.js';
+import { readPlan, type PromotionPlan } from '../promotion/plan.js';
+import { mapWithConcurrency, promote } from '../promotion/run.js';
+import { renderPromotionTable } from '../render/promotion-table.js';
+
+interface PromoteArgs extends GlobalOptions, RegistryFlags, TransferCredentialFlags {
+  source?: string;
+  destination?: string;
+  plan?: string;
+  tag?: string[];
+  'require-issuer'?: string[];
+  'require-target'?: string[];
+  strict: boolean;
+  'dry-run': boolean;
+  concurrency?: number;
+}
+
+export const promoteCommand: CommandModule<GlobalOptions, PromoteArgs> = {
+  command: 'promote [source] [destination]',
+  describe: 'Verify a par at the source against a policy, then copy it (one pair, or every entry of --plan)',
+  builder: (yargs) =>
+    yargs
+      .positional('source', { type: 'string', describe: 'registry/repository:tag|@digest, or oci:PATH[:TAG]' })
+      .positional('destination', { type: 'string', describe: 'registry/repository:tag, or oci:PATH[:TAG]' })
+      .option('plan', { type: 'string', describe: 'A YAML or JSON plan of promotions' })
+      .option('tag', { alias: 't', type: 'string', array: true, describe: 'Extra tag at the destination (repeatable)' })
+      .option('require-issuer', { type: 'string', array: true, describe: 'Accept only these issuer account keys (repeatable)' })
+      .option('require-target', { type: 'string', array: true, describe: 'Require these targets, e.g. x86_64-linux (repeatable)' })
+      .option('strict', { type: 'boolean', default: false, describe: 'Also verify the signature, key types and validity period' })
+      .option('dry-run', { type: 'boolean', default: false, describe: 'Check policies and say what would be copied; change nothing' })
+      .option('concurrency', { type: 'number', describe: 'Promotions in flight at once (plan default 4)' })
+      .options(transferCredentialFlags)
+      .options(registryFlags)
+      .check((argv) => {
+        if (argv.plan === undefined && (argv.source === undefined || argv.destination === undefined)) throw new Error('give SOURCE and DESTINATION, or --plan FILE');
+        if (argv.plan !== undefined && argv.source !== undefined) throw new Error('--plan and SOURCE/DESTINATION exclude each other');
+        return true;
+      }),
+  handler: async (argv) => {
+    const plan = argv.plan !== undefined ? await readPlan(argv.plan) : singlePromotion(argv);
+    if (argv.concurrency !== undefined) plan.concurrency = argv.concurrency;
+    const hosts = await transferHosts(plan.promotions.map((p) => p.from), plan.promotions.map((p) => p.to), argv);
+    const client = await createRegistryClient(argv, hosts);
+    let outcomes;
+    try {
+      outcomes = await mapWithConcurrency(plan.promotions, plan.concurrency, (entry) => promote(entry, client, argv, { dryRun: argv['dry-run'] }));
+    } finally {
+      await client.close();
+    }
+    const failed = outcomes.filter((o) => o.action === 'refused' || o.action === 'failed');
+    printResult(argv.output, { dryRun: argv['dry-run'], promotions: outcomes }, () => renderPromotionTable(outcomes, argv['dry-run']));
+    if (failed.length > 0) {
+      // The worst failure decides the status: a policy refusal is a verification failure (4).
+      const first = failed.find((o) => o.action === 'refused') ?? failed[0]!;
+      const error = new CliError(
+        `${failed.length} of ${outcomes.length} promotion(s) did not complete; first: ${first.from} → ${first.to}: ${first.reasons?.join('; ') ?? first.error}`,
+        (first.kind as 'verification') ?? 'failure',
+      );
+      throw error;
+    }
+  },
+};
+
+function singlePromotion(argv: PromoteArgs): PromotionPlan {
+  return {
+    concurrency: 1,
+    promotions: [
+      {
+        from: argv.source as string,
+        to: argv.destination as string,
+        tags: argv.tag ?? [],
+        policy: { strict: argv.strict, requireIssuer: argv['require-issuer'] ?? [], requireTarget: argv['require-target'] ?? [] },
+      },
+    ],
+  };
+}

@@ -1,0 +1,68 @@
+import { basename } from 'node:path';
+import type { Readable } from 'node:stream';
+import type { CommandModule } from 'yargs';
+import { CliError } from '../errors.js';
+import { printResult, type GlobalOptions } from '../output.js';
+import { startProgress } from '../progress.js';
+import { parseTransferReference } from '../references.js';
+import { createRegistryClient, registryFlags, type RegistryFlags } from '../registry-options.js';
+
+interface PullArgs extends GlobalOptions, RegistryFlags {
+  reference: string;
+  destination?: string;
+  digest?: string;
+  'allow-latest': boolean;
+  verify: boolean;
+  progress: boolean;
+}
+
+export const pullCommand: CommandModule<GlobalOptions, PullArgs> = {
+  command: 'pull <reference>',
+  describe: 'Pull a provider archive from an OCI registry (digest and archive verified before the file appears)',
+  builder: (yargs) =>
+    yargs
+      .positional('reference', { type: 'string', demandOption: true, describe: 'registry/repository:tag or @digest' })
+      .option('destination', { type: 'string', describe: 'Output file (default <last repository segment>.par.gz)' })
+      .option('digest', { type: 'string', describe: 'Require this manifest digest' })
+      .option('allow-latest', { type: 'boolean', default: false, describe: 'Allow the tag "latest"' })
+      .option('verify', { type: 'boolean', default: true, describe: 'Verify the archive hashes (--no-verify to skip)' })
+      .option('progress', { type: 'boolean', default: true, describe: 'Show a progress bar on a terminal' })
+      .options(registryFlags),
+  handler: async (argv) => {
+    const registry = await import('@par/registry');
+    const reference = await parseTransferReference(argv.reference, argv);
+    if (argv.digest !== undefined) registry.parseDigest(argv.digest);
+    const destination = argv.destination ?? `${basename(reference.repository)}.par.gz`;
+    const client = await createRegistryClient(argv);
+    try {
+      const repository = client.repository(reference);
+      const { bytes, descriptor } = await repository.fetchManifest(reference.digest ?? reference.tag ?? 'latest');
+      if (argv.digest !== undefined && argv.digest !== descriptor.digest) {
+        throw new CliError(`${argv.reference} has manifest digest ${descriptor.digest}, not the required ${argv.digest}; nothing was written`, 'verification');
+      }
+      const layer = registry.checkParManifest(registry.parseManifest(bytes, descriptor.mediaType));
+      const progress = await startProgress('pull', layer.size, argv.progress);
+      const sink = new registry.ParFileSink(destination, argv.verify ? { inspect: verifyArchiveStream } : {});
+      try {
+        await registry.copy(repository, descriptor.digest, sink, undefined, { onProgress: (n) => progress.advance(n) });
+      } finally {
+        progress.stop();
+      }
+      const shown = registry.formatReference(reference);
+      printResult(
+        argv.output,
+        { file: destination, reference: shown, digest: descriptor.digest, size: layer.size },
+        () => `Successfully pulled ${shown} to ${destination}\ndigest: ${descriptor.digest} size: ${layer.size}`,
+      );
+    } finally {
+      await client.close();
+    }
+  },
+};
+
+/** Reads the archive while it downloads; the file is renamed into place only if it verifies. */
+async function verifyArchiveStream(bytes: Readable): Promise<void> {
+  const archive = await import('@par/archive');
+  const report = archive.verifyArchive(await archive.readArchive(bytes));
+  if (!report.valid) throw new CliError(`the pulled archive does not verify: ${report.problems.map((p) => p.message).join('; ')}`, 'verification');
+}

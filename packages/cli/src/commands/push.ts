@@ -1,0 +1,88 @@
+import type { CommandModule } from 'yargs';
+import { CliError } from '../errors.js';
+import { printResult, type GlobalOptions } from '../output.js';
+import { startProgress } from '../progress.js';
+import { parseTransferReference } from '../references.js';
+import { createRegistryClient, registryFlags, type RegistryFlags } from '../registry-options.js';
+
+interface PushArgs extends GlobalOptions, RegistryFlags {
+  reference: string;
+  file: string;
+  annotation?: string[];
+  config?: string;
+  'allow-latest': boolean;
+  monolithic: boolean;
+  'chunk-size'?: number;
+  'artifact-type'?: string;
+  verify: boolean;
+  progress: boolean;
+}
+
+export const pushCommand: CommandModule<GlobalOptions, PushArgs> = {
+  command: 'push <reference> <file>',
+  describe: 'Push a provider archive to an OCI registry (verified first; blobs the registry has are skipped)',
+  builder: (yargs) =>
+    yargs
+      .positional('reference', { type: 'string', demandOption: true, describe: 'registry/repository:tag' })
+      .positional('file', { type: 'string', demandOption: true, describe: 'The .par.gz (or .par) file' })
+      .option('annotation', { type: 'string', array: true, describe: 'Manifest annotation key=value (repeatable)' })
+      .option('config', { type: 'string', describe: 'A config blob file instead of {}' })
+      .option('allow-latest', { type: 'boolean', default: false, describe: 'Allow the tag "latest"' })
+      .option('monolithic', { type: 'boolean', default: false, describe: 'Upload each blob in one request' })
+      .option('chunk-size', { type: 'number', describe: 'Upload in chunks of this many bytes' })
+      .option('artifact-type', { type: 'string', describe: 'Write an OCI 1.1 artifact manifest with this artifactType' })
+      .option('verify', { type: 'boolean', default: true, describe: 'Verify the archive before pushing (--no-verify to skip)' })
+      .option('progress', { type: 'boolean', default: true, describe: 'Show a progress bar on a terminal' })
+      .options(registryFlags)
+      .check((argv) => {
+        if (argv.monolithic && argv['chunk-size'] !== undefined) throw new Error('--monolithic and --chunk-size exclude each other');
+        if (argv['chunk-size'] !== undefined && (!Number.isInteger(argv['chunk-size']) || argv['chunk-size'] < 1)) throw new Error('--chunk-size must be a positive integer');
+        return true;
+      }),
+  handler: async (argv) => {
+    const registry = await import('@par/registry');
+    const reference = await parseTransferReference(argv.reference, argv);
+    if (argv.verify) await verifyBeforePush(argv.file);
+    const annotations = registry.parseAnnotations(argv.annotation ?? []);
+    const source = await registry.ParFileSource.open(argv.file, {
+      annotations,
+      ...(argv.config !== undefined ? { config: argv.config } : {}),
+      ...(argv['artifact-type'] !== undefined ? { artifact: { artifactType: argv['artifact-type'] } } : {}),
+    });
+    const strategy = argv.monolithic
+      ? { mode: 'monolithic' as const }
+      : argv['chunk-size'] !== undefined
+        ? { mode: 'chunked' as const, chunkSize: argv['chunk-size'] }
+        : undefined;
+    const client = await createRegistryClient({
+      ...argv,
+      ...(strategy ? { uploadStrategy: { [registry.apiHost(reference.registry)]: strategy } } : {}),
+    });
+    const progress = await startProgress('push', source.manifest.layer.size, argv.progress);
+    try {
+      const destination = client.repository(reference);
+      const tag = reference.tag ?? 'latest';
+      const result = await registry.copy(source, source.manifest.descriptor.digest, destination, reference.digest ?? tag, {
+        onProgress: (bytes) => progress.advance(bytes),
+      });
+      progress.stop();
+      const shown = registry.formatReference(reference);
+      printResult(
+        argv.output,
+        { reference: shown, digest: result.descriptor.digest, size: result.descriptor.size, mediaType: result.descriptor.mediaType, layer: source.manifest.layer, uploadedBytes: result.bytes, skipped: result.skipped, mounted: result.mounted },
+        () => `Successfully pushed ${shown}\n${tag}: digest: ${result.descriptor.digest} size: ${result.descriptor.size}`,
+      );
+    } finally {
+      progress.stop();
+      await client.close();
+    }
+  },
+};
+
+async function verifyBeforePush(file: string): Promise<void> {
+  const archive = await import('@par/archive');
+  const report = archive.verifyArchive(await archive.readArchive(file));
+  if (!report.valid) {
+    throw new CliError(`refusing to push ${file}: ${report.problems.map((p) => p.message).join('; ')} (--no-verify pushes it anyway)`, 'verification');
+  }
+}

@@ -1,0 +1,36 @@
+import type { CommandModule } from 'yargs';
+import { printResult, type GlobalOptions } from '../output.js';
+import { createRegistryClient, defaultRegistry, registryFlags, type RegistryFlags } from '../registry-options.js';
+
+interface TagsArgs extends GlobalOptions, RegistryFlags {
+  repository: string;
+  all: boolean;
+}
+
+/** Tags such as `sha256-<hex>` are the OCI referrers fallback, not versions: hidden unless asked for. */
+const DIGEST_FALLBACK_TAG = /^sha(256|512)-[0-9a-f]{64,128}(\..*)?$/;
+
+export const tagsCommand: CommandModule<GlobalOptions, TagsArgs> = {
+  command: 'tags <repository>',
+  describe: 'List the tags of a repository (all pages)',
+  builder: (yargs) =>
+    yargs
+      .positional('repository', { type: 'string', demandOption: true, describe: 'registry/repository' })
+      .option('all', { type: 'boolean', default: false, describe: 'Include sha256-… referrers fallback tags' })
+      .options(registryFlags),
+  handler: async (argv) => {
+    const registry = await import('@par/registry');
+    const host = defaultRegistry(argv);
+    const reference = registry.parseRepository(argv.repository, host ? { defaultRegistry: host } : {});
+    const client = await createRegistryClient(argv);
+    try {
+      const tags: string[] = [];
+      for await (const tag of client.repository(reference).tags()) {
+        if (argv.all || !DIGEST_FALLBACK_TAG.test(tag)) tags.push(tag);
+      }
+      printResult(argv.output, { repository: registry.referenceName(reference), tags }, () => tags.join('\n'));
+    } finally {
+      await client.close();
+    }
+  },
+};

@@ -1,0 +1,21 @@
+export type OutputFormat = 'text' | 'json';
+
+/** What every command receives besides its own flags. */
+export interface GlobalOptions {
+  output: OutputFormat;
+}
+
+/** Writes a command's result: `text` for people, a JSON document for scripts. */
+export function printResult(format: OutputFormat, json: unknown, text: () => string): void {
+  if (format === 'json') {
+    process.stdout.write(`${JSON.stringify(json, null, 2)}\n`);
+  } else {
+    const body = text();
+    if (body.length > 0) process.stdout.write(body.endsWith('\n') ? body : `${body}\n`);
+  }
+}
+
+/** Messages for people (key generation notices, warnings) go to stderr so stdout stays parseable. */
+export function notice(message: string): void {
+  process.stderr.write(`${message}\n`);
+}

@@ -1,0 +1,28 @@
+import type { Readable } from 'node:stream';
+import type { Descriptor, Target } from '@par/registry';
+
+export interface ParLayer {
+  /** The manifest the reference resolved to. */
+  manifest: Descriptor;
+  /** The par layer it names. */
+  layer: Descriptor;
+  /** The layer's bytes, verified against its digest and size as they flow. */
+  open(): Promise<Readable>;
+}
+
+/**
+ * Finds the provider archive an artifact holds, in a registry or an OCI layout alike: resolves the
+ * reference, reads and verifies the manifest, and refuses anything that is not a par artifact
+ * before a byte of the layer is read.
+ */
+export async function findParLayer(target: Target, reference: string): Promise<ParLayer> {
+  const registry = await import('@par/registry');
+  const manifest = await target.resolve(reference);
+  const bytes = await registry.readManifestBytes(target, manifest);
+  const layer = registry.checkParManifest(registry.parseManifest(bytes, manifest.mediaType));
+  return {
+    manifest,
+    layer,
+    open: async () => (await target.fetch(layer)).pipe(registry.createVerifier(layer)),
+  };
+}

@@ -1,0 +1,98 @@
+import { readFile } from 'node:fs/promises';
+import { CliError } from '../errors.js';
+
+/** The checks a par must pass at the source before it may be copied. */
+export interface PromotionPolicy {
+  strict: boolean;
+  requireIssuer: string[];
+  requireTarget: string[];
+}
+
+export interface PromotionEntry {
+  from: string;
+  to: string;
+  /** Extra tags at the destination. */
+  tags: string[];
+  policy: PromotionPolicy;
+}
+
+export interface PromotionPlan {
+  concurrency: number;
+  promotions: PromotionEntry[];
+}
+
+const DEFAULT_POLICY: PromotionPolicy = { strict: false, requireIssuer: [], requireTarget: [] };
+const DEFAULT_CONCURRENCY = 4;
+const POLICY_KEYS = ['strict', 'requireIssuer', 'requireTarget'];
+
+/** Reads a plan file, YAML or JSON (JSON is YAML), and names the file, entry and key of any mistake. */
+export async function readPlan(path: string): Promise<PromotionPlan> {
+  let text: string;
+  try {
+    text = await readFile(path, 'utf8');
+  } catch (error) {
+    throw new CliError(`cannot read plan ${path}: ${(error as NodeJS.ErrnoException).code ?? String(error)}`, 'not_found');
+  }
+  const { parse } = await import('yaml');
+  let document: unknown;
+  try {
+    document = parse(text);
+  } catch (error) {
+    throw new CliError(`plan ${path} is not valid YAML or JSON: ${(error as Error).message.split('\n')[0]}`);
+  }
+  return validatePlan(document, path);
+}
+
+export function validatePlan(document: unknown, source: string): PromotionPlan {
+  const at = (where: string) => `${source}: ${where}`;
+  if (!isObject(document)) throw new CliError(at('a plan is a mapping with a "promotions" list'));
+  checkKeys(document, ['defaults', 'promotions', 'concurrency'], at('top level'));
+  const defaults = document['defaults'] === undefined ? DEFAULT_POLICY : policyOf(document['defaults'], DEFAULT_POLICY, at('defaults'));
+  const concurrency = document['concurrency'] ?? DEFAULT_CONCURRENCY;
+  if (typeof concurrency !== 'number' || !Number.isInteger(concurrency) || concurrency < 1 || concurrency > 32) {
+    throw new CliError(at('concurrency must be an integer from 1 to 32'));
+  }
+  const list = document['promotions'];
+  if (!Array.isArray(list) || list.length === 0) throw new CliError(at('"promotions" must be a non-empty list'));
+  const promotions = list.map((entry, index): PromotionEntry => {
+    const where = at(`promotions[${index}]`);
+    if (!isObject(entry)) throw new CliError(`${where}: each promotion is a mapping with "from" and "to"`);
+    checkKeys(entry, ['from', 'to', 'tags', ...POLICY_KEYS], where);
+    const from = entry['from'];
+    const to = entry['to'];
+    if (typeof from !== 'string' || from === '') throw new CliError(`${where}.from: a reference is required`);
+    if (typeof to !== 'string' || to === '') throw new CliError(`${where}.to: a reference is required`);
+    return { from, to, tags: stringList(entry['tags'], `${where}.tags`), policy: policyOf(entry, defaults, where) };
+  });
+  return { concurrency, promotions };
+}
+
+function policyOf(value: unknown, base: PromotionPolicy, where: string): PromotionPolicy {
+  if (!isObject(value)) throw new CliError(`${where}: must be a mapping`);
+  if (where.endsWith('defaults')) checkKeys(value, POLICY_KEYS, where);
+  const strict = value['strict'] ?? base.strict;
+  if (typeof strict !== 'boolean') throw new CliError(`${where}.strict: must be true or false`);
+  return {
+    strict,
+    requireIssuer: value['requireIssuer'] === undefined ? base.requireIssuer : stringList(value['requireIssuer'], `${where}.requireIssuer`),
+    requireTarget: value['requireTarget'] === undefined ? base.requireTarget : stringList(value['requireTarget'], `${where}.requireTarget`),
+  };
+}
+
+function stringList(value: unknown, where: string): string[] {
+  if (value === undefined) return [];
+  if (!Array.isArray(value) || !value.every((v) => typeof v === 'string' && v !== '')) {
+    throw new CliError(`${where}: must be a list of strings`);
+  }
+  return value as string[];
+}
+
+function checkKeys(value: Record<string, unknown>, known: string[], where: string): void {
+  for (const key of Object.keys(value)) {
+    if (!known.includes(key)) throw new CliError(`${where}: unknown key "${key}" (known: ${known.join(', ')})`);
+  }
+}
+
+function isObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}

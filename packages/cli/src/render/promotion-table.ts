@@ -1,0 +1,29 @@
+import type { PromotionOutcome } from '../promotion/run.js';
+
+/** The summary a pipeline log shows after a promotion run: one row per entry, then totals. */
+export function renderPromotionTable(outcomes: PromotionOutcome[], dryRun: boolean): string {
+  const rows = outcomes.map((o) => [
+    o.action,
+    o.from,
+    o.to,
+    o.sourceDigest ? o.sourceDigest.slice(0, 19) : '-',
+    formatBytes(o.bytes),
+    o.mounted > 0 ? `${o.mounted} mounted` : o.skipped > 0 && o.copied === 0 ? 'all present' : `${o.copied} copied`,
+    `${o.seconds.toFixed(2)}s`,
+    o.reasons?.join('; ') ?? o.error ?? (o.policy === 'pass' ? 'policy pass' : ''),
+  ]);
+  const header = ['ACTION', 'FROM', 'TO', 'DIGEST', 'SENT', 'BLOBS', 'TIME', 'NOTE'];
+  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)));
+  const line = (cells: string[]) => cells.map((c, i) => (i === cells.length - 1 ? c : c.padEnd(widths[i] ?? 0))).join('  ').trimEnd();
+  const counts = new Map<string, number>();
+  for (const o of outcomes) counts.set(o.action, (counts.get(o.action) ?? 0) + 1);
+  const totals = [...counts].map(([action, n]) => `${n} ${action}`).join(', ');
+  const sent = formatBytes(outcomes.reduce((sum, o) => sum + o.bytes, 0));
+  return [line(header), ...rows.map(line), '', `${dryRun ? 'dry run: ' : ''}${outcomes.length} promotion(s): ${totals}; ${sent} sent`].join('\n');
+}
+
+function formatBytes(bytes: number): string {
+  if (bytes < 1024) return `${bytes} B`;
+  if (bytes < 1024 * 1024) return `${(bytes / 1024).toFixed(1)} KiB`;
+  return `${(bytes / 1048576).toFixed(1)} MiB`;
+}

@@ -1,0 +1,44 @@
+import type { Target } from '@par/registry';
+import type { RegistryClient } from '@par/registry';
+import { defaultRegistry, type RegistryFlags, type TransferHosts } from './registry-options.js';
+
+/** Where an artifact lives for copy/promote: a registry repository or a local OCI image layout. */
+export interface OpenedTarget {
+  target: Target;
+  /** The tag or digest within the target. */
+  reference: string;
+  /** How to show it to the user. */
+  display: string;
+  /** Registry host, for credentials and for telling same-registry copies. */
+  registry?: string;
+}
+
+/**
+ * `oci:PATH[:TAG]` is an OCI image layout directory (as skopeo and oras name it); anything else is
+ * a registry reference.
+ */
+export async function openTarget(location: string, client: RegistryClient, flags: RegistryFlags, role: 'source' | 'destination'): Promise<OpenedTarget> {
+  const registry = await import('@par/registry');
+  if (location.startsWith('oci:')) {
+    const { path, reference } = registry.parseLayoutReference(location);
+    const target = await registry.OciLayoutTarget.open(path, { create: role === 'destination' });
+    return { target, reference: reference ?? 'latest', display: location };
+  }
+  const host = defaultRegistry(flags);
+  const parsed = registry.parseReference(location, host ? { defaultRegistry: host } : {});
+  return {
+    target: client.repository(parsed),
+    reference: parsed.digest ?? parsed.tag ?? 'latest',
+    display: registry.formatReference(parsed),
+    registry: parsed.registry,
+  };
+}
+
+/** The registry hosts named by source and destination locations (layouts have none). */
+export async function transferHosts(sources: string[], destinations: string[], flags: RegistryFlags): Promise<TransferHosts> {
+  const registry = await import('@par/registry');
+  const host = defaultRegistry(flags);
+  const hostOf = (location: string): string[] =>
+    location.startsWith('oci:') ? [] : [registry.parseReference(location, host ? { defaultRegistry: host } : {}).registry];
+  return { sources: new Set(sources.flatMap(hostOf)), destinations: new Set(destinations.flatMap(hostOf)) };
+}

@@ -1,0 +1,64 @@
+import { spawn } from 'node:child_process';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+export const repoRoot = resolve(fileURLToPath(new URL('../..', import.meta.url)));
+export const sharedDir = resolve(repoRoot, '..', 'shared');
+export const fixture = (name: string) => join(sharedDir, 'fixtures', name);
+const cliMain = join(repoRoot, 'packages', 'cli', 'dist', 'main.js');
+
+/** The wash integration-test keys (spec/par-format.md §8). */
+export const WASH_TEST_KEYS = {
+  issuerSeed: 'SAACTTUPKR55VUWUDK7GJ5SU5KGED455FR7BDO46RUVOTHUWKBLECLH2UU',
+  issuer: 'AA7R5L74E45BJ4XVUYTELQ56P5VCOSPOAA474L7QWH4ZAILLKTZFWYYW',
+  subjectSeed: 'SVAOZUSBWWFL65P255DOHIETPTXUQMM5ETLSYPITI5G4K4HI6M2CDAPWAU',
+  subject: 'VBM5JMFOVUJDHGTOJSPUJ33ZGHCRCJ3LYHUJ3HND5ZMRVORYCMAVPZQF',
+} as const;
+
+export interface ParRun {
+  status: number;
+  stdout: string;
+  stderr: string;
+}
+
+export function tempDir(prefix = 'par-test-'): string {
+  return mkdtempSync(join(tmpdir(), prefix));
+}
+
+/**
+ * Runs the built CLI as a user would, with its own HOME and key directory so nothing touches the
+ * developer's real keys or Docker credentials.
+ */
+export function par(args: string[], options: { cwd?: string; env?: Record<string, string>; home?: string; input?: string } = {}): Promise<ParRun> {
+  const home = options.home ?? tempDir('par-home-');
+  return new Promise((resolvePromise, reject) => {
+    const child = spawn(process.execPath, [cliMain, ...args], {
+      cwd: options.cwd ?? repoRoot,
+      env: {
+        PATH: process.env['PATH'] ?? '',
+        HOME: home,
+        USER: 'tester',
+        WASH_KEYS: join(home, 'keys'),
+        DOCKER_CONFIG: join(home, '.docker'),
+        XDG_RUNTIME_DIR: join(home, 'run'),
+        ...options.env,
+      },
+      stdio: ['pipe', 'pipe', 'pipe'],
+    });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.setEncoding('utf8').on('data', (d: string) => (stdout += d));
+    child.stderr.setEncoding('utf8').on('data', (d: string) => (stderr += d));
+    child.on('error', reject);
+    child.on('close', (code) => resolvePromise({ status: code ?? -1, stdout, stderr }));
+    child.stdin.end(options.input ?? '');
+  });
+}
+
+/** Asserts the shape every failure must have: one clear line, no stack trace. */
+export function isOneLineError(run: ParRun): boolean {
+  const lines = run.stderr.trim().split('\n');
+  return lines.length === 1 && lines[0]!.startsWith('error: ') && !run.stderr.includes('    at ');
+}
