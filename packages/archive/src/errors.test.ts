@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { readFile, writeFile } from 'node:fs/promises';
+import { readFile, readdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { Readable } from 'node:stream';
 import { gzipSync } from 'node:zlib';
@@ -59,6 +59,19 @@ describe('broken archives: each failure is distinct and says what is wrong', () 
       kind: 'verification',
       message: expect.stringContaining("the binary for 'x86_64-linux' does not match its signed hash"),
     });
+  });
+
+  test('extracting a tampered binary is refused and leaves nothing behind', async () => {
+    const { file, tar } = await validArchive();
+    const binary = splitTar(tar).entries[1]!;
+    tar[binary.offset + 512]! ^= 0xff;
+    await writeFile(file, tar);
+    const destination = path.join(dir, 'extracted');
+    await expect(readArchive(file, { extractTarget: { target: 'x86_64-linux', destination } })).rejects.toMatchObject({
+      kind: 'verification',
+      message: expect.stringContaining("File hash and verify hash do not match for 'x86_64-linux'"),
+    });
+    expect((await readdir(dir)).sort()).toEqual(['bin', 'ok.par']);
   });
 
   test('a tampered claims segment passes the basic check but fails the strict signature check', async () => {
