@@ -205,10 +205,11 @@ describe('storeCredential / eraseCredential', () => {
 
   it('stores in and erases from the credsStore helper', async () => {
     const box = await sandbox();
-    await writeJson(box.config, { credsStore: 'test' });
+    await writeJson(box.config, { credsStore: 'test', auths: { 'ghcr.io': { auth: basic('old', 'stale') } } });
     const stored = await storeCredential('ghcr.io', { username: 'bob', password: 'tok' }, box.options());
     expect(stored).toEqual({ storage: 'helper', location: 'docker-credential-test' });
-    expect(JSON.parse(await readFile(box.config, 'utf8'))).toEqual({ credsStore: 'test' });
+    // The stale plaintext entry would shadow the helper: its secret is gone.
+    expect(JSON.parse(await readFile(box.config, 'utf8'))).toEqual({ credsStore: 'test', auths: { 'ghcr.io': {} } });
     expect(JSON.parse(await readFile(box.helperStore, 'utf8'))).toEqual({ 'ghcr.io': { Username: 'bob', Secret: 'tok' } });
     expect(await resolveCredential('ghcr.io', box.options())).toEqual({ username: 'bob', password: 'tok' });
     expect(await eraseCredential('ghcr.io', box.options())).toBe(true);

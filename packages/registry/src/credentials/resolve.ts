@@ -97,14 +97,16 @@ export async function storeCredential(
         reference: registry,
       });
     }
+    // A plaintext entry left from before would be read ahead of the credsStore: drop its secrets, as docker login does.
+    const staleKey = findServerKey(config.auths, keys);
+    if (staleKey !== undefined && hasSecret(config.auths![staleKey]!)) {
+      await writeConfigFile(file, { ...config, auths: { ...config.auths, [staleKey]: withoutSecrets(config.auths![staleKey]!) } });
+    }
     return { storage: 'helper', location: `docker-credential-${helper}` };
   }
   const auths = { ...config.auths };
   const existing = findServerKey(auths, keys);
-  const entry: AuthEntry = { ...(existing === undefined ? {} : auths[existing]) };
-  delete entry.username;
-  delete entry.password;
-  delete entry.identitytoken;
+  const entry = withoutSecrets(existing === undefined ? {} : auths[existing]!);
   entry.auth = Buffer.from(`${credential.username}:${credential.password}`, 'utf8').toString('base64');
   if (existing !== undefined) delete auths[existing];
   auths[keys[0]!] = entry;
@@ -223,6 +225,19 @@ function decodeEntry(entry: AuthEntry, file: string, key: string, warn: (message
     return { username: entry.username, password: entry.password };
   }
   return undefined;
+}
+
+function hasSecret(entry: AuthEntry): boolean {
+  return ['auth', 'username', 'password', 'identitytoken'].some((field) => entry[field] !== undefined);
+}
+
+function withoutSecrets(entry: AuthEntry): AuthEntry {
+  const clean: AuthEntry = { ...entry };
+  delete clean.auth;
+  delete clean.username;
+  delete clean.password;
+  delete clean.identitytoken;
+  return clean;
 }
 
 function helperFor(config: ConfigFile, keys: readonly string[]): string | undefined {
