@@ -1,4 +1,5 @@
 import type { CommandModule } from 'yargs';
+import { CliError } from '../errors.js';
 import { printResult, type GlobalOptions } from '../output.js';
 
 interface KeysGenerateArgs extends GlobalOptions {
@@ -13,29 +14,24 @@ interface KeysListArgs extends GlobalOptions {
 
 const generate: CommandModule<GlobalOptions, KeysGenerateArgs> = {
   command: 'generate',
-  describe: 'Generate a key pair; with --name it is saved in the key directory (mode 0600)',
+  describe: 'Generate a key pair into the key directory (mode 0600; the seed is never printed)',
   builder: (yargs) =>
     yargs
       .option('type', { alias: 't', choices: ['account', 'service'] as const, demandOption: true, describe: 'account (issuer) or service (provider subject)' })
-      .option('name', { alias: 'n', type: 'string', describe: 'Save as <name>_<type>.nk in the key directory' })
+      .option('name', { alias: 'n', type: 'string', describe: 'Saved as <name>_<type>.nk in the key directory (account default: $USER)' })
       .option('directory', { alias: 'd', type: 'string', describe: 'Key directory (default $WASH_KEYS or ~/.wash/keys)' }),
   handler: async (argv) => {
     const archive = await import('@par/archive');
-    if (argv.name !== undefined) {
-      const directory = argv.directory ?? archive.defaultKeyDirectory();
-      const saved = await archive.resolveKey({ directory, name: argv.name, type: argv.type });
-      const publicKey = saved.keyPair.getPublicKey();
-      const state = saved.generated ? 'generated' : 'exists';
-      printResult(argv.output, { publicKey, path: saved.path, type: argv.type, state }, () =>
-        saved.generated ? `Generated ${argv.type} key ${publicKey}\nSaved in ${saved.path}` : `A ${argv.type} key already exists in ${saved.path}: ${publicKey}`,
-      );
-      return;
-    }
-    // Without --name the seed is the output itself, as `wash keys gen` prints it: it is what was asked for.
-    const keyPair = archive.generateKey(argv.type);
-    const publicKey = keyPair.getPublicKey();
-    const seed = new TextDecoder().decode(keyPair.getSeed());
-    printResult(argv.output, { publicKey, seed, type: argv.type }, () => `Public Key: ${publicKey}\nSeed: ${seed}\n\nRemember that the seed is private, treat it as a secret.`);
+    // Seeds are secrets: they go into a 0600 file in the key directory and are never printed.
+    const name = argv.name ?? (argv.type === 'account' ? archive.defaultAccountKeyName() : undefined);
+    if (name === undefined) throw new CliError('a service key needs --name (wash names it after the provider binary, e.g. --name fakepay_provider)');
+    const directory = argv.directory ?? archive.defaultKeyDirectory();
+    const saved = await archive.resolveKey({ directory, name, type: argv.type });
+    const publicKey = saved.keyPair.getPublicKey();
+    const state = saved.generated ? 'generated' : 'exists';
+    printResult(argv.output, { publicKey, path: saved.path, type: argv.type, state }, () =>
+      saved.generated ? `Generated ${argv.type} key ${publicKey}\nSaved in ${saved.path}` : `A ${argv.type} key already exists in ${saved.path}: ${publicKey}`,
+    );
   },
 };
 
