@@ -73,6 +73,12 @@ describe('par inspect and verify on the golden archives', () => {
     expect(run.stderr).toContain('ABNLQZLJFBAWP4KJR63PYCA4Y655OZOOHTGRW6FNFGEVUE5RN4PO2RXR');
   });
 
+  test('repeatable flags before the positional argument do not swallow it', async () => {
+    const run = await par(['verify', '--issuer', WASH_TEST_KEYS.issuer, '--issuer', 'ABNLQZLJFBAWP4KJR63PYCA4Y655OZOOHTGRW6FNFGEVUE5RN4PO2RXR', fakepay]);
+    expect(run.stderr).toBe('');
+    expect(run.status).toBe(0);
+  });
+
   test('a missing file is "not found" (exit 2)', async () => {
     const run = await par(['inspect', 'no-such-file.par.gz']);
     expect(run.status).toBe(2);

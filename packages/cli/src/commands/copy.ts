@@ -1,4 +1,5 @@
 import type { CommandModule } from 'yargs';
+import { repeated } from '../repeated.js';
 import { printResult, type GlobalOptions } from '../output.js';
 import { createRegistryClient, registryFlags, transferCredentialFlags, type RegistryFlags, type TransferCredentialFlags } from '../registry-options.js';
 import { openTarget, transferHosts } from '../targets.js';
@@ -16,7 +17,7 @@ export const copyCommand: CommandModule<GlobalOptions, CopyArgs> = {
     yargs
       .positional('source', { type: 'string', demandOption: true, describe: 'registry/repository:tag|@digest, or oci:PATH[:TAG]' })
       .positional('destination', { type: 'string', demandOption: true, describe: 'registry/repository[:tag], or oci:PATH[:TAG]' })
-      .option('tag', { alias: 't', type: 'string', array: true, describe: 'Extra tag at the destination (repeatable)' })
+      .option('tag', { alias: 't', type: 'string', coerce: repeated, describe: 'Extra tag at the destination (repeatable)' })
       .options(transferCredentialFlags)
       .options(registryFlags),
   handler: async (argv) => {

@@ -1,4 +1,5 @@
 import type { CommandModule } from 'yargs';
+import { repeated } from '../repeated.js';
 import { printResult, type GlobalOptions } from '../output.js';
 import { CliError } from '../errors.js';
 import { keyFlags, loadSigningKeys, type KeyFlags } from '../keys.js';
@@ -25,8 +26,8 @@ export const createCommand: CommandModule<GlobalOptions, CreateArgs> = {
     yargs
       .option('name', { alias: 'n', type: 'string', demandOption: true, describe: 'Provider name' })
       .option('vendor', { alias: 'v', type: 'string', demandOption: true, describe: 'Vendor' })
-      .option('binary', { alias: 'b', type: 'string', array: true, demandOption: true, describe: 'Provider binary (repeat with --arch for several targets)' })
-      .option('arch', { alias: 'a', type: 'string', array: true, describe: 'Target of each binary, e.g. x86_64-linux (default: this machine)' })
+      .option('binary', { alias: 'b', type: 'string', coerce: repeated, demandOption: true, describe: 'Provider binary (repeat with --arch for several targets)' })
+      .option('arch', { alias: 'a', type: 'string', coerce: repeated, describe: 'Target of each binary, e.g. x86_64-linux (default: this machine)' })
       .option('version', { type: 'string', describe: "The provider's version string" })
       .option('revision', { alias: 'r', type: 'number', describe: 'Revision number (integer)' })
       .option('schema', { alias: 'j', type: 'string', describe: 'JSON schema file for link configuration' })

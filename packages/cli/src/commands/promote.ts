@@ -1,4 +1,5 @@
 import type { CommandModule } from 'yargs';
+import { repeated } from '../repeated.js';
 import { CliError } from '../errors.js';
 import { printResult, type GlobalOptions } from '../output.js';
 import { createRegistryClient, registryFlags, transferCredentialFlags, type RegistryFlags, type TransferCredentialFlags } from '../registry-options.js';
@@ -27,9 +28,9 @@ export const promoteCommand: CommandModule<GlobalOptions, PromoteArgs> = {
       .positional('source', { type: 'string', describe: 'registry/repository:tag|@digest, or oci:PATH[:TAG]' })
       .positional('destination', { type: 'string', describe: 'registry/repository:tag, or oci:PATH[:TAG]' })
       .option('plan', { type: 'string', describe: 'A YAML or JSON plan of promotions' })
-      .option('tag', { alias: 't', type: 'string', array: true, describe: 'Extra tag at the destination (repeatable)' })
-      .option('require-issuer', { type: 'string', array: true, describe: 'Accept only these issuer account keys (repeatable)' })
-      .option('require-target', { type: 'string', array: true, describe: 'Require these targets, e.g. x86_64-linux (repeatable)' })
+      .option('tag', { alias: 't', type: 'string', coerce: repeated, describe: 'Extra tag at the destination (repeatable)' })
+      .option('require-issuer', { type: 'string', coerce: repeated, describe: 'Accept only these issuer account keys (repeatable)' })
+      .option('require-target', { type: 'string', coerce: repeated, describe: 'Require these targets, e.g. x86_64-linux (repeatable)' })
       .option('strict', { type: 'boolean', default: false, describe: 'Also verify the signature, key types and validity period' })
       .option('dry-run', { type: 'boolean', default: false, describe: 'Check policies and say what would be copied; change nothing' })
       .option('concurrency', { type: 'number', describe: 'Promotions in flight at once (plan default 4)' })

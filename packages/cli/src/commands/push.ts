@@ -1,4 +1,5 @@
 import type { CommandModule } from 'yargs';
+import { repeated } from '../repeated.js';
 import { CliError } from '../errors.js';
 import { printResult, type GlobalOptions } from '../output.js';
 import { startProgress } from '../progress.js';
@@ -25,7 +26,7 @@ export const pushCommand: CommandModule<GlobalOptions, PushArgs> = {
     yargs
       .positional('reference', { type: 'string', demandOption: true, describe: 'registry/repository:tag' })
       .positional('file', { type: 'string', demandOption: true, describe: 'The .par.gz (or .par) file' })
-      .option('annotation', { type: 'string', array: true, describe: 'Manifest annotation key=value (repeatable)' })
+      .option('annotation', { type: 'string', coerce: repeated, describe: 'Manifest annotation key=value (repeatable)' })
       .option('config', { type: 'string', describe: 'A config blob file instead of {}' })
       .option('allow-latest', { type: 'boolean', default: false, describe: 'Allow the tag "latest"' })
       .option('monolithic', { type: 'boolean', default: false, describe: 'Upload each blob in one request' })

@@ -1,4 +1,5 @@
 import type { CommandModule } from 'yargs';
+import { repeated } from '../repeated.js';
 import { CliError } from '../errors.js';
 import { printResult, type GlobalOptions } from '../output.js';
 import { openArchive } from '../archive-source.js';
@@ -17,7 +18,7 @@ export const verifyCommand: CommandModule<GlobalOptions, VerifyArgs> = {
     yargs
       .positional('archive', { type: 'string', demandOption: true, describe: 'A .par/.par.gz file, or a registry reference' })
       .option('strict', { type: 'boolean', default: false, describe: 'Also check header, Ed25519 signature, key types, exp/nbf' })
-      .option('issuer', { type: 'string', array: true, describe: 'Accept only archives signed by these account keys (repeatable)' })
+      .option('issuer', { type: 'string', coerce: repeated, describe: 'Accept only archives signed by these account keys (repeatable)' })
       .options(registryFlags),
   handler: async (argv) => {
     const archive = await import('@par/archive');
