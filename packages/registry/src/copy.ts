@@ -122,7 +122,9 @@ class GraphCopy {
       return;
     }
     if (this.#options.dryRun) {
-      this.#record(descriptor, 'copied', descriptor.size);
+      // Within one registry the real run mounts the blob from the source repository, which holds it.
+      if (this.#canMount) this.#record(descriptor, 'mounted', 0);
+      else this.#record(descriptor, 'copied', descriptor.size);
       return;
     }
     if (this.#canMount && (await (this.#destination as RegistryRepository).mount(descriptor, this.#source as RegistryRepository))) {
