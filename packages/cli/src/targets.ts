@@ -17,21 +17,42 @@ export interface OpenedTarget {
  * `oci:PATH[:TAG]` is an OCI image layout directory (as skopeo and oras name it); anything else is
  * a registry reference.
  */
-export async function openTarget(location: string, client: RegistryClient, flags: RegistryFlags, role: 'source' | 'destination'): Promise<OpenedTarget> {
+export async function openTarget(
+  location: string,
+  client: RegistryClient,
+  flags: RegistryFlags,
+  role: 'source' | 'destination',
+  /** The reference a destination naming no tag or digest takes: the source's (as oras copy does). */
+  inherited?: string,
+): Promise<OpenedTarget> {
   const registry = await import('@par/registry');
   if (location.startsWith('oci:')) {
     const { path, reference } = registry.parseLayoutReference(location);
     const target = await registry.OciLayoutTarget.open(path, { create: role === 'destination' });
-    return { target, reference: reference ?? 'latest', display: location };
+    // A source layout named without a reference is its only manifest (skopeo's `oci:DIR`).
+    const chosen = reference ?? inherited ?? (role === 'source' ? '' : 'latest');
+    const display = reference === undefined && chosen !== '' ? `${location.replace(/:$/, '')}:${chosen}` : location;
+    return { target, reference: chosen, display };
   }
   const host = defaultRegistry(flags);
   const parsed = registry.parseReference(location, host ? { defaultRegistry: host } : {});
+  if (inherited !== undefined && !namesTagOrDigest(location)) {
+    delete parsed.tag;
+    if (inherited.includes(':')) parsed.digest = inherited;
+    else parsed.tag = inherited;
+  }
   return {
     target: client.repository(parsed),
     reference: parsed.digest ?? parsed.tag ?? 'latest',
     display: registry.formatReference(parsed),
     registry: parsed.registry,
   };
+}
+
+/** Does a registry reference spell out a tag or digest (rather than getting `latest` by default)? */
+function namesTagOrDigest(location: string): boolean {
+  const lastSegment = location.slice(location.lastIndexOf('/') + 1);
+  return lastSegment.includes(':') || lastSegment.includes('@');
 }
 
 /** The registry hosts named by source and destination locations (layouts have none). */

@@ -1,5 +1,5 @@
 import type { CommandModule } from 'yargs';
-import { repeated } from '../repeated.js';
+import { CliError } from '../errors.js';
 import { printResult, type GlobalOptions } from '../output.js';
 import { createRegistryClient, registryFlags, transferCredentialFlags, type RegistryFlags, type TransferCredentialFlags } from '../registry-options.js';
 import { openTarget, transferHosts } from '../targets.js';
@@ -16,8 +16,12 @@ export const copyCommand: CommandModule<GlobalOptions, CopyArgs> = {
   builder: (yargs) =>
     yargs
       .positional('source', { type: 'string', demandOption: true, describe: 'registry/repository:tag|@digest, or oci:PATH[:TAG]' })
-      .positional('destination', { type: 'string', demandOption: true, describe: 'registry/repository[:tag], or oci:PATH[:TAG]' })
-      .option('tag', { alias: 't', type: 'string', coerce: repeated, describe: 'Extra tag at the destination (repeatable)' })
+      .positional('destination', {
+        type: 'string',
+        demandOption: true,
+        describe: "registry/repository[:tag], or oci:PATH[:TAG] (no tag: the source's tag, or its digest untagged)",
+      })
+      .option('tag', { alias: 't', type: 'string', array: true, describe: 'Extra tag at the destination (repeatable)' })
       .options(transferCredentialFlags)
       .options(registryFlags),
   handler: async (argv) => {
@@ -25,9 +29,13 @@ export const copyCommand: CommandModule<GlobalOptions, CopyArgs> = {
     const client = await createRegistryClient(argv, await transferHosts([argv.source], [argv.destination], argv));
     try {
       const source = await openTarget(argv.source, client, argv, 'source');
-      const destination = await openTarget(argv.destination, client, argv, 'destination');
       const root = await source.target.resolve(source.reference);
+      const destination = await openTarget(argv.destination, client, argv, 'destination', source.reference || root.digest);
+      if (isDigest(destination.reference) && destination.reference !== root.digest) {
+        throw new CliError(`${destination.display} names digest ${destination.reference}, but ${source.display} is ${root.digest}`, 'invalid');
+      }
       const result = await registry.copy(source.target, root.digest, destination.target, destination.reference, { tags: argv.tag ?? [] });
+      const tags = [...new Set([destination.reference, ...(argv.tag ?? [])].filter((tag) => !isDigest(tag)))];
       printResult(
         argv.output,
         {
@@ -35,7 +43,7 @@ export const copyCommand: CommandModule<GlobalOptions, CopyArgs> = {
           destination: destination.display,
           sourceDigest: root.digest,
           destinationDigest: result.descriptor.digest,
-          tags: [destination.reference, ...(argv.tag ?? [])],
+          tags,
           bytes: result.bytes,
           copied: result.copied,
           mounted: result.mounted,
@@ -44,10 +52,14 @@ export const copyCommand: CommandModule<GlobalOptions, CopyArgs> = {
         () =>
           `Copied ${source.display} to ${destination.display}\n` +
           `source digest:      ${root.digest}\ndestination digest: ${result.descriptor.digest}\n` +
-          `blobs: ${result.copied} copied, ${result.mounted} mounted, ${result.skipped} already there (${result.bytes} bytes sent)`,
+          `blobs and manifests: ${result.copied} copied, ${result.mounted} mounted, ${result.skipped} already there (${result.bytes} bytes sent)`,
       );
     } finally {
       await client.close();
     }
   },
 };
+
+function isDigest(reference: string): boolean {
+  return reference.includes(':');
+}

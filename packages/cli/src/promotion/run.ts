@@ -36,8 +36,8 @@ export async function promote(entry: PromotionEntry, client: RegistryClient, fla
   const outcome: PromotionOutcome = { from: entry.from, to: entry.to, action: 'failed', bytes: 0, copied: 0, mounted: 0, skipped: 0, seconds: 0, policy: 'not-checked' };
   try {
     const source = await openTarget(entry.from, client, flags, 'source');
-    const destination = await openTarget(entry.to, client, flags, 'destination');
     const par = await findParLayer(source.target, source.reference);
+    const destination = await openTarget(entry.to, client, flags, 'destination', source.reference || par.manifest.digest);
     outcome.sourceDigest = par.manifest.digest;
     outcome.from = source.display;
     outcome.to = destination.display;
