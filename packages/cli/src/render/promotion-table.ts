@@ -8,7 +8,7 @@ export function renderPromotionTable(outcomes: PromotionOutcome[], dryRun: boole
     o.to,
     o.sourceDigest ? o.sourceDigest.slice(0, 19) : '-',
     formatBytes(o.bytes),
-    o.mounted > 0 ? `${o.mounted} mounted` : o.skipped > 0 && o.copied === 0 ? 'all present' : `${o.copied} copied`,
+    blobSummary(o),
     `${o.seconds.toFixed(2)}s`,
     o.reasons?.join('; ') ?? o.error ?? (o.policy === 'pass' ? 'policy pass' : ''),
   ]);
@@ -20,6 +20,15 @@ export function renderPromotionTable(outcomes: PromotionOutcome[], dryRun: boole
   const totals = [...counts].map(([action, n]) => `${n} ${action}`).join(', ');
   const sent = formatBytes(outcomes.reduce((sum, o) => sum + o.bytes, 0));
   return [line(header), ...rows.map(line), '', `${dryRun ? 'dry run: ' : ''}${outcomes.length} promotion(s): ${totals}; ${sent} sent`].join('\n');
+}
+
+/** What happened to the blobs and manifests of one entry, e.g. `1 copied, 2 mounted`. */
+function blobSummary(o: PromotionOutcome): string {
+  const parts: string[] = [];
+  if (o.copied > 0) parts.push(`${o.copied} copied`);
+  if (o.mounted > 0) parts.push(`${o.mounted} mounted`);
+  if (o.skipped > 0) parts.push(`${o.skipped} present`);
+  return parts.join(', ') || '-';
 }
 
 function formatBytes(bytes: number): string {
