@@ -6,7 +6,7 @@ import { openBlob } from './download.js';
 import { RegistryError } from './errors.js';
 import { MANIFEST_MEDIA_TYPES } from './media-types.js';
 import type { RepositoryReference } from './reference.js';
-import { throwResponseError } from './registry-errors.js';
+import { readErrorBody, registryErrorFrom, throwResponseError } from './registry-errors.js';
 import type { Content, Descriptor, Target, TransferOptions } from './target.js';
 import { openContent, uploadBlob } from './upload.js';
 
@@ -90,6 +90,7 @@ export class RegistryRepository implements Target {
       operation: 'resolve',
       reference: ref,
     });
+    if (response.statusCode === 404) await this.#throwManifestNotFound(response, 'resolve', reference);
     if (response.statusCode !== 200) await throwResponseError(response, { operation: 'resolve', reference: ref });
     await response.body.dump();
     const digest = header(response, 'docker-content-digest');
@@ -116,6 +117,7 @@ export class RegistryRepository implements Target {
       operation: 'fetch manifest',
       reference: ref,
     });
+    if (response.statusCode === 404) await this.#throwManifestNotFound(response, 'fetch manifest', reference);
     if (response.statusCode !== 200) await throwResponseError(response, { operation: 'fetch manifest', reference: ref });
     const bytes = await readLimited(response, MAX_MANIFEST_SIZE, ref);
     const headerDigest = header(response, 'docker-content-digest');
@@ -132,6 +134,52 @@ export class RegistryRepository implements Target {
     }
     const mediaType = mediaTypeOf(header(response, 'content-type')) ?? mediaTypeInBody(bytes) ?? MANIFEST_MEDIA_TYPES[0]!;
     return { bytes, descriptor: { mediaType: isManifestMediaType(mediaType) ? mediaType : (mediaTypeInBody(bytes) ?? mediaType), digest, size: bytes.length } };
+  }
+
+  /**
+   * A 404 for a manifest does not say whether the tag or the whole repository is missing (registries
+   * answer MANIFEST_UNKNOWN, or a bare 404 to a HEAD, for both); one tags-list request tells them apart.
+   */
+  async #throwManifestNotFound(response: Dispatcher.ResponseData, operation: string, reference: string): Promise<never> {
+    const ref = this.#reference(reference);
+    const original = registryErrorFrom(404, await readErrorBody(response), { operation, reference: ref });
+    const repositoryExists = await this.#repositoryExists().catch(() => undefined);
+    if (repositoryExists === false) {
+      throw new RegistryError(`${operation} ${ref}: repository ${this.repository} not found on ${this.registry}`, {
+        kind: 'not_found',
+        operation,
+        reference: ref,
+        status: 404,
+        code: 'NAME_UNKNOWN',
+      });
+    }
+    if (repositoryExists === true) {
+      const what = isDigest(reference) ? `no manifest ${reference}` : `no tag "${reference}"`;
+      throw new RegistryError(`${operation} ${ref}: ${what} in repository ${this.name}`, {
+        kind: 'not_found',
+        operation,
+        reference: ref,
+        status: 404,
+        code: original.code ?? 'MANIFEST_UNKNOWN',
+      });
+    }
+    throw original;
+  }
+
+  /** true/false when the tags list answers 200/404; undefined when it cannot tell (e.g. 401 on GHCR). */
+  async #repositoryExists(): Promise<boolean | undefined> {
+    const response = await this.client.send({
+      registry: this.registry,
+      method: 'GET',
+      path: `/v2/${this.repository}/tags/list?n=1`,
+      scopes: this.#pull(),
+      operation: 'list tags of',
+      reference: this.name,
+    });
+    await response.body.dump();
+    if (response.statusCode === 200) return true;
+    if (response.statusCode === 404) return false;
+    return undefined;
   }
 
   async fetch(descriptor: Descriptor, options: TransferOptions = {}): Promise<Readable> {
