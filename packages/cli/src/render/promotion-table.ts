@@ -1,4 +1,6 @@
-import type { PromotionOutcome } from '../promotion/run.js';
+import type { PromotionAction, PromotionOutcome } from '../promotion/run.js';
+
+const ACTION_ORDER: PromotionAction[] = ['promoted', 'would-promote', 'up-to-date', 'refused', 'failed'];
 
 /** The summary a pipeline log shows after a promotion run: one row per entry, then totals. */
 export function renderPromotionTable(outcomes: PromotionOutcome[], dryRun: boolean): string {
@@ -15,9 +17,11 @@ export function renderPromotionTable(outcomes: PromotionOutcome[], dryRun: boole
   const header = ['ACTION', 'FROM', 'TO', 'DIGEST', 'SENT', 'BLOBS', 'TIME', 'NOTE'];
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)));
   const line = (cells: string[]) => cells.map((c, i) => (i === cells.length - 1 ? c : c.padEnd(widths[i] ?? 0))).join('  ').trimEnd();
-  const counts = new Map<string, number>();
-  for (const o of outcomes) counts.set(o.action, (counts.get(o.action) ?? 0) + 1);
-  const totals = [...counts].map(([action, n]) => `${n} ${action}`).join(', ');
+  // Totals in a fixed order, so the last line of two runs can be compared.
+  const totals = ACTION_ORDER.map((action) => [action, outcomes.filter((o) => o.action === action).length] as const)
+    .filter(([, n]) => n > 0)
+    .map(([action, n]) => `${n} ${action}`)
+    .join(', ');
   const sent = formatBytes(outcomes.reduce((sum, o) => sum + o.bytes, 0));
   return [line(header), ...rows.map(line), '', `${dryRun ? 'dry run: ' : ''}${outcomes.length} promotion(s): ${totals}; ${sent} sent`].join('\n');
 }
