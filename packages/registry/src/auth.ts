@@ -110,6 +110,11 @@ export class Authenticator {
     return credential;
   }
 
+  /** Whether any credentials are configured for `host` (resolved once and cached, like for requests). */
+  async hasCredentials(host: string): Promise<boolean> {
+    return (await this.#credentialFor(host)) !== undefined;
+  }
+
   /** The `Authorization` value for a request to `host` needing `scopes`, when the host asked for auth. */
   async authorization(host: string, scopes: string[]): Promise<string | undefined> {
     const challenge = this.#challenges.get(host);

@@ -2,6 +2,7 @@ import { Readable } from 'node:stream';
 import type { Dispatcher } from 'undici';
 import { Authenticator, type ClientCredential } from './auth.js';
 import { apiHost, type RepositoryReference } from './reference.js';
+import { markSentWithoutCredentials } from './registry-errors.js';
 import { RegistryRepository } from './repository.js';
 import { DEFAULT_RETRY_POLICY, type RetryOptions, type RetryPolicy, withRetry } from './retry.js';
 import { Transport, type TransportOptions } from './transport.js';
@@ -122,11 +123,20 @@ export class RegistryClient {
         host,
         replayable,
       );
-      if (response.statusCode !== 401 || attempt > 0 || !replayable) return response;
+      if (response.statusCode !== 401 || attempt > 0 || !replayable) return this.#markIfAnonymous(response, host);
       const retry = await this.#auth.onUnauthorized(host, response.headers['www-authenticate'], request.scopes);
-      if (!retry) return response;
+      if (!retry) return this.#markIfAnonymous(response, host);
       await response.body.dump();
     }
+  }
+
+  /** A refusal of a request sent without credentials (none configured) is reported as "log in", not "wrong password". */
+  async #markIfAnonymous(response: Dispatcher.ResponseData, host: string): Promise<Dispatcher.ResponseData> {
+    if (response.statusCode === 401 || response.statusCode === 403) {
+      const configured = await this.#auth.hasCredentials(host).catch(() => true);
+      if (!configured) markSentWithoutCredentials(response);
+    }
+    return response;
   }
 
   #sendWithRetry(

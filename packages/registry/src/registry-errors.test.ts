@@ -25,6 +25,15 @@ describe('registry error bodies', () => {
     expect(registryErrorFrom(401, '', context, 'Bearer realm="x",error="insufficient_scope"').message).toContain('insufficient scope');
   });
 
+  it('tells a refusal without credentials (log in) from refused credentials (wrong password)', () => {
+    const anonymous = registryErrorFrom(401, '', { ...context, withoutCredentials: true });
+    expect(anonymous.kind).toBe('unauthorized');
+    expect(anonymous.message).toContain('no credentials are configured for r.example');
+    expect(anonymous.message).toContain('par login r.example');
+    expect(registryErrorFrom(401, '', context).message).toContain('refused the credentials');
+    expect(registryErrorFrom(401, '', { ...context, withoutCredentials: true }, 'Bearer realm="x",error="insufficient_scope"').message).toContain('anonymous');
+  });
+
   it('maps invalid-content codes to invalid and other statuses to failure', () => {
     expect(registryErrorFrom(400, '{"errors":[{"code":"MANIFEST_INVALID","message":"bad"}]}', context).kind).toBe('invalid');
     expect(registryErrorFrom(500, 'oops', context)).toMatchObject({ kind: 'failure', status: 500 });

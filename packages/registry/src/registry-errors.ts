@@ -69,6 +69,18 @@ export function statusLine(status: number): string {
 export interface ErrorContext {
   operation: string;
   reference: string;
+  /** The request went out without credentials because none are configured for the registry. */
+  withoutCredentials?: boolean;
+}
+
+/**
+ * Responses to requests that carried no credentials because none were configured: for these a 401
+ * means "log in", not "wrong password". The client marks them; throwResponseError reads the mark.
+ */
+const responsesWithoutCredentials = new WeakSet<object>();
+
+export function markSentWithoutCredentials(response: Dispatcher.ResponseData): void {
+  responsesWithoutCredentials.add(response);
 }
 
 /** Builds the error for an unexpected status from the status and the (already read) body. */
@@ -79,12 +91,17 @@ export function registryErrorFrom(status: number, body: string, context: ErrorCo
   const detail = entries.length > 0 ? entries.map((e) => (e.message ? `${e.code}: ${e.message}` : e.code)).join('; ') : statusLine(status);
   let message = `${context.operation} ${context.reference}: ${detail}`;
   if (entries.length > 0) message += ` (HTTP ${status})`;
-  if (kind === 'unauthorized') {
+  if (kind === 'unauthorized' && context.withoutCredentials) {
+    const host = context.reference.split('/')[0] ?? context.reference;
+    message += /error="?insufficient_scope/.test(wwwAuthenticate ?? '')
+      ? ` — insufficient scope for anonymous access, and no credentials are configured for ${host} (pass --user and --password, or run \`par login ${host}\`)`
+      : ` — no credentials are configured for ${host} (pass --user and --password, or run \`par login ${host}\`)`;
+  } else if (kind === 'unauthorized') {
     message += /error="?insufficient_scope/.test(wwwAuthenticate ?? '')
       ? ' — insufficient scope: the credentials do not grant this access to the repository'
       : status === 403 || first?.code === 'DENIED'
         ? ' — the credentials lack permission for this repository'
-        : ' — check the credentials (note: GHCR answers 401 for a package that does not exist)';
+        : ' — the registry refused the credentials: check the user name and password (note: GHCR answers 401 for a package that does not exist)';
   }
   return new RegistryError(message, { kind, operation: context.operation, reference: context.reference, status, code: first?.code });
 }
@@ -109,5 +126,6 @@ export async function readErrorBody(response: Dispatcher.ResponseData, limit = 6
 export async function throwResponseError(response: Dispatcher.ResponseData, context: ErrorContext): Promise<never> {
   const body = await readErrorBody(response);
   const challenge = response.headers['www-authenticate'];
-  throw registryErrorFrom(response.statusCode, body, context, Array.isArray(challenge) ? challenge.join(', ') : challenge);
+  const withoutCredentials = context.withoutCredentials ?? responsesWithoutCredentials.has(response);
+  throw registryErrorFrom(response.statusCode, body, { ...context, withoutCredentials }, Array.isArray(challenge) ? challenge.join(', ') : challenge);
 }
