@@ -76,7 +76,17 @@ async function tamperedArchive(dir: string): Promise<string> {
 describe('authentication and authorization failures exit 3', () => {
   test('a wrong password on the Basic registry', async () => {
     const run = await par(['push', `${basic.host}/${uniqueRepository('par-cli/err')}:1`, fakepay, '--ca-file', basic.caFile, '-u', basic.user, '-p', 'wrong-password-9f3a']);
-    expectFailure('basic wrong password', run, 3, /127\.0\.0\.1:5003/, /401/);
+    expectFailure('basic wrong password', run, 3, /127\.0\.0\.1:5003/, /401/, /refused the credentials/);
+  });
+
+  test('no credentials at all on the Basic registry says to log in', async () => {
+    const run = await par(['push', `${basic.host}/${uniqueRepository('par-cli/err')}:1`, fakepay, '--ca-file', basic.caFile]);
+    expectFailure('basic anonymous', run, 3, /no credentials are configured for 127\.0\.0\.1:5003/, /par login 127\.0\.0\.1:5003/);
+  });
+
+  test('anonymous push on the token registry says to log in', async () => {
+    const run = await par(['push', `${token.host}/${uniqueRepository('par-cli/err')}:1`, fakepay]);
+    expectFailure('token anonymous', run, 3, /anonymous/, /par login 127\.0\.0\.1:5004/);
   });
 
   test('a wrong password on the token registry names the realm and the status', async () => {
