@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 // `pnpm bench`: par against skopeo, curl and gzip on loopback registries, with peak memory (issue 5).
 // Writes bench/RESULTS.md. Environment: BENCH_SIZES (MiB, default 16,256,1024), BENCH_RUNS (default 3),
-// BENCH_STARTUP_RUNS (default 10), BENCH_PROFILE (1 = profile the slowest par case; or a case id),
+// BENCH_STARTUP_RUNS (default 10), BENCH_PROFILE (1 = profile the slowest par case; or case ids, comma-separated),
 // BENCH_RESULTS (output file, default bench/RESULTS.md), BENCH_PAR (par executable). See bench/README.md.
 import { execFileSync } from 'node:child_process';
 import { existsSync, rmSync } from 'node:fs';
@@ -12,7 +12,7 @@ import { fileURLToPath } from 'node:url';
 import { describeArtifact, writeOciLayout, writeRandomFile } from '../bench/lib/artifact.mjs';
 import { CASES, parCreateArgs, SOURCE_REPO, TAG, TOOL_LABELS } from '../bench/lib/cases.mjs';
 import { CommandError, hasGnuTime, killActiveCommands, runCommand } from '../bench/lib/exec.mjs';
-import { describeMachine } from '../bench/lib/machine.mjs';
+import { describeMachine, loadAverage } from '../bench/lib/machine.mjs';
 import { summarizeProfiles } from '../bench/lib/profile.mjs';
 import { BenchRegistries } from '../bench/lib/registries.mjs';
 import { evaluateTargets, median, renderResults, sizeLabel } from '../bench/lib/report.mjs';
@@ -34,7 +34,10 @@ const config = {
   sizes: [...new Set(intList(process.env.BENCH_SIZES ?? '16,256,1024', 'BENCH_SIZES'))].sort((a, b) => a - b),
   runs: intList(process.env.BENCH_RUNS ?? '3', 'BENCH_RUNS')[0],
   startupRuns: intList(process.env.BENCH_STARTUP_RUNS ?? '10', 'BENCH_STARTUP_RUNS')[0],
-  profile: process.env.BENCH_PROFILE && process.env.BENCH_PROFILE !== '0' ? process.env.BENCH_PROFILE : null,
+  profile:
+    process.env.BENCH_PROFILE && process.env.BENCH_PROFILE !== '0'
+      ? process.env.BENCH_PROFILE.split(',').map((v) => v.trim()).filter(Boolean)
+      : null,
   output: path.resolve(repoRoot, process.env.BENCH_RESULTS ?? path.join('bench', 'RESULTS.md')),
 };
 
@@ -153,28 +156,24 @@ async function measureCase(ctx, benchCase, par) {
   return results;
 }
 
-function pickProfileCase(results) {
+/** The cases to profile at the largest size: the slowest par case for `1`, else the ids given. */
+function pickProfileCases(results) {
   const size = Math.max(...results.sizes);
   const cases = results.measurements[size].cases;
-  if (config.profile !== '1') {
-    if (!cases[config.profile]) throw new Error(`BENCH_PROFILE=${config.profile}: no such case (${CASES.map((c) => c.id).join(', ')})`);
-    return { size, caseId: config.profile };
+  const wanted = config.profile.filter((id) => id !== '1');
+  if (config.profile.includes('1')) {
+    let slowest = null;
+    for (const [caseId, tools] of Object.entries(cases)) {
+      if (!tools.par || tools.par.unavailable) continue;
+      const m = median(tools.par.seconds);
+      if (!slowest || m > slowest.seconds) slowest = { caseId, seconds: m };
+    }
+    if (slowest && !wanted.includes(slowest.caseId)) wanted.unshift(slowest.caseId);
   }
-  let slowest = null;
-  for (const [caseId, tools] of Object.entries(cases)) {
-    if (!tools.par || tools.par.unavailable) continue;
-    const m = median(tools.par.seconds);
-    if (!slowest || m > slowest.seconds) slowest = { size, caseId, seconds: m };
-  }
-  return slowest;
+  return wanted.filter((caseId) => cases[caseId]?.par && !cases[caseId].par.unavailable).map((caseId) => ({ size, caseId }));
 }
 
-async function profileSlowest(results, ctxBySize) {
-  const pick = pickProfileCase(results);
-  if (!pick) {
-    log('bench: BENCH_PROFILE: no par case was measured, nothing to profile');
-    return null;
-  }
+async function profileCase(pick, ctxBySize) {
   const benchCase = CASES.find((c) => c.id === pick.caseId);
   const ctx = ctxBySize.get(pick.size);
   const dir = path.join(repoRoot, 'bench', 'profiles', `${pick.caseId}-${pick.size}m-${new Date().toISOString().replace(/[:.]/g, '-')}`);
@@ -194,8 +193,9 @@ async function profileSlowest(results, ctxBySize) {
 }
 
 async function main() {
-  if (config.profile && config.profile !== '1' && !CASES.some((c) => c.id === config.profile)) {
-    throw new Error(`BENCH_PROFILE=${config.profile}: use 1 or a case id (${CASES.map((c) => c.id).join(', ')})`);
+  const unknown = (config.profile ?? []).filter((id) => id !== '1' && !CASES.some((c) => c.id === id));
+  if (unknown.length) {
+    throw new Error(`BENCH_PROFILE=${unknown.join(',')}: use 1 or case ids (${CASES.map((c) => c.id).join(', ')})`);
   }
   requireTools();
   const par = await detectPar();
@@ -234,7 +234,7 @@ async function main() {
         : 'the random binary itself (par create was not available)',
       startup: await measureStartup(par),
       measurements: {},
-      profile: null,
+      profiles: [],
     };
     const ctxBySize = new Map();
     for (const mebibytes of config.sizes) {
@@ -248,7 +248,12 @@ async function main() {
       if (config.profile && mebibytes === Math.max(...config.sizes)) continue;
       await rm(sizeDir, { recursive: true, force: true });
     }
-    if (config.profile) results.profile = await profileSlowest(results, ctxBySize);
+    if (config.profile) {
+      const picks = pickProfileCases(results);
+      if (picks.length === 0) log('bench: BENCH_PROFILE: no par case was measured, nothing to profile');
+      for (const pick of picks) results.profiles.push(await profileCase(pick, ctxBySize));
+    }
+    results.machine.loadAtEnd = loadAverage();
 
     await writeFile(config.output, renderResults(results));
     log(`\nbench: wrote ${path.relative(repoRoot, config.output)}\n\nTargets:`);

@@ -33,6 +33,11 @@ function diskOf(dir) {
   }
 }
 
+/** The 1/5/15-minute load averages: other work on the machine makes the figures noisy. */
+export function loadAverage() {
+  return os.loadavg().map((v) => v.toFixed(2)).join(' / ');
+}
+
 export function describeMachine(workDir, parVersion, repoRoot) {
   let commit = 'unknown';
   try {
@@ -55,5 +60,6 @@ export function describeMachine(workDir, parVersion, repoRoot) {
     curl: firstLine(['curl', '--version']).split(' ').slice(0, 2).join(' '),
     gzip: firstLine(['gzip', '--version']),
     disk: diskOf(workDir),
+    loadAtStart: loadAverage(),
   };
 }

@@ -212,6 +212,8 @@ export function renderResults(results) {
     '',
     `- CPU: ${m.cpu}, ${m.cores} cores; memory ${m.memory}; ${m.kernel}`,
     `- Disk: ${m.disk}`,
+    `- Load average (1/5/15 min) at the start: ${m.loadAtStart}; at the end: ${m.loadAtEnd ?? '–'} (above the core count means` +
+      ' other work shared the CPUs and the figures are noisier)',
     `- Node ${m.node}; par ${m.par} (commit ${m.commit})`,
     `- ${m.skopeo}; ${m.registry}; ${m.curl}; ${m.gzip}`,
     '',
@@ -246,20 +248,19 @@ export function renderResults(results) {
   out.push('## Targets (issue 5)', '', '| target | measured | result |', '|---|---|---|');
   for (const [target, measuredText, result] of evaluateTargets(results)) out.push(`| ${target} | ${measuredText} | ${result} |`);
   out.push('');
-  if (results.profile) {
+  for (const profile of results.profiles ?? []) {
     out.push(
-      '## CPU profile',
+      `## CPU profile: ${profile.title} at ${sizeLabel(profile.size)}`,
       '',
-      `\`BENCH_PROFILE\`: ${results.profile.title} at ${sizeLabel(results.profile.size)} once more under \`node --cpu-prof\`` +
-        ` (${seconds(results.profile.seconds)} wall` +
-        `${results.profile.cpuSeconds === null ? '' : `, ${seconds(results.profile.cpuSeconds)} CPU user + sys over all threads`},` +
-        ` ${results.profile.totalMs.toFixed(0)} ms sampled on the main thread). Top self time; \`(idle)\` is the main` +
+      `Run once more under \`node --cpu-prof\` (${seconds(profile.seconds)} wall` +
+        `${profile.cpuSeconds === null ? '' : `, ${seconds(profile.cpuSeconds)} CPU user + sys over all threads`},` +
+        ` ${profile.totalMs.toFixed(0)} ms sampled on the main thread). Top self time; \`(idle)\` is the main` +
         ' thread waiting: for sockets and files, or for work on the libuv thread pool (zlib streams, async crypto), which the' +
         ' profile does not show:',
       '',
       '| self ms | % | function |',
       '|---|---|---|',
-      ...results.profile.top.map((t) => `| ${t.ms.toFixed(0)} | ${t.percent.toFixed(1)} | \`${t.fn}\` |`),
+      ...profile.top.map((t) => `| ${t.ms.toFixed(0)} | ${t.percent.toFixed(1)} | \`${t.fn}\` |`),
       '',
     );
   }
