@@ -33,7 +33,19 @@ export interface PromotionOutcome {
  */
 export async function promote(entry: PromotionEntry, client: RegistryClient, flags: RegistryFlags, options: { dryRun: boolean }): Promise<PromotionOutcome> {
   const started = performance.now();
-  const outcome: PromotionOutcome = { from: entry.from, to: entry.to, action: 'failed', bytes: 0, copied: 0, mounted: 0, skipped: 0, seconds: 0, policy: 'not-checked' };
+  // sourceDigest is declared up front so the JSON report lists it right after from and to.
+  const outcome: PromotionOutcome = {
+    from: entry.from,
+    to: entry.to,
+    sourceDigest: undefined,
+    action: 'failed',
+    bytes: 0,
+    copied: 0,
+    mounted: 0,
+    skipped: 0,
+    seconds: 0,
+    policy: 'not-checked',
+  };
   try {
     const source = await openTarget(entry.from, client, flags, 'source');
     const par = await findParLayer(source.target, source.reference);

@@ -14,7 +14,7 @@ export function renderPromotionTable(outcomes: PromotionOutcome[], dryRun: boole
     `${o.seconds.toFixed(2)}s`,
     o.reasons?.join('; ') ?? o.error ?? (o.policy === 'pass' ? 'policy pass' : ''),
   ]);
-  const header = ['ACTION', 'FROM', 'TO', 'DIGEST', 'SENT', 'BLOBS', 'TIME', 'NOTE'];
+  const header = ['ACTION', 'FROM', 'TO', 'DIGEST', dryRun ? 'TO SEND' : 'SENT', 'BLOBS', 'TIME', 'NOTE'];
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)));
   const line = (cells: string[]) => cells.map((c, i) => (i === cells.length - 1 ? c : c.padEnd(widths[i] ?? 0))).join('  ').trimEnd();
   // Totals in a fixed order, so the last line of two runs can be compared.
@@ -23,7 +23,7 @@ export function renderPromotionTable(outcomes: PromotionOutcome[], dryRun: boole
     .map(([action, n]) => `${n} ${action}`)
     .join(', ');
   const sent = formatBytes(outcomes.reduce((sum, o) => sum + o.bytes, 0));
-  return [line(header), ...rows.map(line), '', `${dryRun ? 'dry run: ' : ''}${outcomes.length} promotion(s): ${totals}; ${sent} sent`].join('\n');
+  return [line(header), ...rows.map(line), '', `${dryRun ? 'dry run: ' : ''}${outcomes.length} promotion(s): ${totals}; ${sent} ${dryRun ? 'to send' : 'sent'}`].join('\n');
 }
 
 /** What happened to the blobs and manifests of one entry, e.g. `1 copied, 2 mounted`. */
