@@ -21,8 +21,8 @@ export async function openArchive(location: string, flags: RegistryFlags): Promi
   if (looksLikePath(location)) throw new CliError(`no such file: ${location}`, 'not_found');
   const client = await createRegistryClient(flags);
   try {
-    const { target, reference } = await openTarget(location, client, flags, 'source');
-    const par = await findParLayer(target, reference);
+    const { target, reference, display } = await openTarget(location, client, flags, 'source');
+    const par = await findParLayer(target, reference, display);
     return { contents: await archive.readArchive(await par.open()), digest: par.manifest.digest };
   } finally {
     await client.close();

@@ -13,13 +13,13 @@ export interface ParLayer {
 /**
  * Finds the provider archive an artifact holds, in a registry or an OCI layout alike: resolves the
  * reference, reads and verifies the manifest, and refuses anything that is not a par artifact
- * before a byte of the layer is read.
+ * before a byte of the layer is read. `display` names the artifact in that refusal.
  */
-export async function findParLayer(target: Target, reference: string): Promise<ParLayer> {
+export async function findParLayer(target: Target, reference: string, display: string = reference): Promise<ParLayer> {
   const registry = await import('@par/registry');
   const manifest = await target.resolve(reference);
   const bytes = await registry.readManifestBytes(target, manifest);
-  const layer = registry.checkParManifest(registry.parseManifest(bytes, manifest.mediaType));
+  const layer = registry.checkParManifest(registry.parseManifest(bytes, manifest.mediaType), display);
   return {
     manifest,
     layer,

@@ -40,7 +40,7 @@ export const pullCommand: CommandModule<GlobalOptions, PullArgs> = {
       if (argv.digest !== undefined && argv.digest !== descriptor.digest) {
         throw new CliError(`${argv.reference} has manifest digest ${descriptor.digest}, not the required ${argv.digest}; nothing was written`, 'verification');
       }
-      const layer = registry.checkParManifest(registry.parseManifest(bytes, descriptor.mediaType));
+      const layer = registry.checkParManifest(registry.parseManifest(bytes, descriptor.mediaType), registry.formatReference(reference));
       const progress = await startProgress('pull', layer.size, argv.progress);
       const sink = new registry.ParFileSink(destination, argv.verify ? { inspect: verifyArchiveStream } : {});
       try {
