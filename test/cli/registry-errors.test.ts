@@ -182,9 +182,13 @@ describe('what is not a valid provider archive', () => {
     const out = tempDir();
     const destination = join(out, 'image.par.gz');
     const run = await par(['pull', `${plain}/${repository}:v1`, '--destination', destination]);
-    expectFailure('not a par', run, 1, /application\/vnd\.oci\.image\.layer\.v1\.tar\+gzip/, new RegExp(PAR_LAYER_MEDIA_TYPE.replace(/[.+]/g, '\\$&')));
+    expectFailure('not a par', run, 1, new RegExp(`${repository}:v1 is not a provider archive`), /application\/vnd\.oci\.image\.layer\.v1\.tar\+gzip/, new RegExp(PAR_LAYER_MEDIA_TYPE.replace(/[.+]/g, '\\$&')));
     expect(existsSync(destination)).toBe(false);
     expect(readdirSync(out)).toEqual([]);
+
+    const inspected = await par(['inspect', `${plain}/${repository}:v1`]);
+    expect(inspected.status).toBe(1);
+    expect(inspected.stderr).toContain(`${repository}:v1 is not a provider archive`);
   });
 });
 
