@@ -66,8 +66,10 @@ function transferTable(results, mebibytes) {
   ];
   for (const [id, title] of [['push', 'push'], ['pull', 'pull'], ['cross-copy', 'copy 5201 → 5202'], ['promote', 'promote repo a → b (same registry)']]) {
     const f = caseFigures(results, mebibytes, id);
+    // A promotion mounts: no bytes move, so a rate would mean nothing.
+    const bytes = id === 'promote' ? null : size.artifactSize;
     rows.push(
-      `| ${title} | ${cell(f.par, size.artifactSize)} | ${cell(f.skopeo, size.artifactSize)} | ${f.curl ? cell(f.curl, size.artifactSize) : 'n/a'} ` +
+      `| ${title} | ${cell(f.par, bytes)} | ${cell(f.skopeo, bytes)} | ${f.curl ? cell(f.curl, bytes) : 'n/a'} ` +
         `| ${ratioCell(ratio(f.par, f.skopeo))} | ${f.curl ? ratioCell(ratio(f.par, f.curl)) : 'n/a'} | ${f.par && !f.par.unavailable ? mib(f.par.rssKiB) : '–'} |`,
     );
   }
