@@ -8,7 +8,19 @@ import { beforeAll, describe, expect, test } from 'vitest';
 import { registries, uniqueRepository } from '../registries/endpoints.js';
 import { useRegistries } from '../registries/ensure-running.js';
 import { WASH_TEST_KEYS, par, repoRoot, tempDir } from '../support/par.js';
-import { accessLines, deleteManifest, expectStatus, getManifest, makePar, pushPar, settle, tagsOf, writes } from './promotion-support.js';
+import {
+  accessLines,
+  deleteManifest,
+  expectStatus,
+  getManifest,
+  makePar,
+  pushPar,
+  registryLogSince,
+  registryLogSize,
+  settle,
+  tagsOf,
+  writes,
+} from './promotion-support.js';
 
 useRegistries();
 
@@ -176,17 +188,19 @@ describe('par promote --plan', () => {
     const killed = uniqueRepository('plan/killed');
     const plan = writePlan(killed, 'yaml', 1);
     const home = tempDir('par-plan-kill-');
+    const logStart = registryLogSize('plain2');
     const child = spawn(process.execPath, [join(repoRoot, 'packages', 'cli', 'dist', 'main.js'), 'promote', '--plan', plan], {
       env: { PATH: process.env['PATH'] ?? '', HOME: home, DOCKER_CONFIG: join(home, '.docker'), WASH_KEYS: join(home, 'keys') },
       stdio: 'ignore',
     });
     const exited = new Promise<NodeJS.Signals | null>((resolve) => child.on('exit', (_code, signal) => resolve(signal)));
 
-    // Wait (bounded) until the registry has accepted the first destination manifest, then kill.
-    const manifestsAccepted = () =>
-      accessLines('plain2', killed).filter((line) => /"PUT \/v2\/[^ ]+\/manifests\/sha256:[0-9a-f]+ HTTP\/1\.1" 201 /.test(line)).length;
-    for (let i = 0; i < 600 && manifestsAccepted() < 1 && child.exitCode === null; i++) await new Promise((r) => setTimeout(r, 10));
+    // Wait (bounded) until the second entry has started uploading its blobs, then kill: the first entry is
+    // complete, the second is cut off in the middle of its upload.
+    const secondUploading = () => registryLogSince('plain2', logStart).includes(`"POST /v2/${killed}/dst-1/blobs/uploads/`);
+    for (let i = 0; i < 2000 && !secondUploading() && child.exitCode === null; i++) await new Promise((r) => setTimeout(r, 5));
     child.kill('SIGKILL');
+    const firstTagged = async () => (await getManifest('plain2', `${killed}/dst-0`, 'v1')).status === 200;
     expect(await exited).toBe('SIGKILL');
 
     await settle();
@@ -195,7 +209,7 @@ describe('par promote --plan', () => {
       (tags, i) => tags.includes('v1') && (i !== 0 || tags.includes('stable')),
     ).length;
     // The kill landed in the middle: some, not all, entries were done.
-    expect(manifestsAccepted()).toBeGreaterThanOrEqual(1);
+    expect(await firstTagged()).toBe(true);
     expect(completeAtKill).toBeLessThan(ENTRIES);
 
     const report = await promotePlan(plan);

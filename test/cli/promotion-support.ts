@@ -1,10 +1,10 @@
 // Helpers for the copy and promote end-to-end tests (copy.test.ts, promote.test.ts, promote-plan.test.ts):
 // building par files with the CLI, and looking at the real registries over plain HTTP and through their logs.
 import { createHash, randomBytes } from 'node:crypto';
-import { readFileSync, writeFileSync } from 'node:fs';
+import { closeSync, openSync, readFileSync, readSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { expect } from 'vitest';
-import { readRegistryLog, registries, type RegistryName } from '../registries/endpoints.js';
+import { readRegistryLog, registries, registryLogFile, type RegistryName } from '../registries/endpoints.js';
 import { WASH_TEST_KEYS, par, type ParRun } from '../support/par.js';
 
 export const MANIFEST_ACCEPT = [
@@ -142,4 +142,22 @@ export async function waitForLog(registry: RegistryName, repositoryPrefix: strin
 /** Lets the registries finish writing log lines for requests already answered. */
 export function settle(): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, 300));
+}
+
+/** How long a registry's log is now, to read only what comes after (see `registryLogSince`). */
+export function registryLogSize(registry: RegistryName): number {
+  return statSync(registryLogFile(registry)).size;
+}
+
+/** What a registry logged after `offset` bytes: cheap enough to poll every few milliseconds. */
+export function registryLogSince(registry: RegistryName, offset: number): string {
+  const file = openSync(registryLogFile(registry), 'r');
+  try {
+    const length = Math.max(0, statSync(registryLogFile(registry)).size - offset);
+    const buffer = Buffer.alloc(length);
+    const read = readSync(file, buffer, 0, length, offset);
+    return buffer.subarray(0, read).toString('utf8');
+  } finally {
+    closeSync(file);
+  }
 }
