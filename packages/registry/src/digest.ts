@@ -32,8 +32,13 @@ export function isDigest(digest: string): boolean {
   return digestProblem(digest) === undefined;
 }
 
+/** `<algorithm>:<hex>` of some bytes held in memory (manifests, configs). */
+export function digestBytes(bytes: Uint8Array, algorithm: DigestAlgorithm = 'sha256'): string {
+  return `${algorithm}:${createHash(algorithm).update(bytes).digest('hex')}`;
+}
+
 export function sha256Digest(bytes: Uint8Array): string {
-  return `sha256:${createHash('sha256').update(bytes).digest('hex')}`;
+  return digestBytes(bytes, 'sha256');
 }
 
 export interface DigestingStreamOptions {

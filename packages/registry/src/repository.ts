@@ -1,7 +1,7 @@
-import { createHash } from 'node:crypto';
 import { Readable } from 'node:stream';
 import type { Dispatcher } from 'undici';
 import type { RegistryClient } from './client.js';
+import { digestBytes, parseDigest } from './digest.js';
 import { openBlob } from './download.js';
 import { RegistryError } from './errors.js';
 import { MANIFEST_MEDIA_TYPES } from './media-types.js';
@@ -31,14 +31,6 @@ function header(response: Dispatcher.ResponseData, name: string): string | undef
 
 function mediaTypeOf(contentType: string | undefined): string | undefined {
   return contentType?.split(';')[0]?.trim() || undefined;
-}
-
-function sha256(bytes: Uint8Array): string {
-  return `sha256:${createHash('sha256').update(bytes).digest('hex')}`;
-}
-
-function digestOf(bytes: Uint8Array, algorithm: string): string {
-  return `${algorithm}:${createHash(algorithm).update(bytes).digest('hex')}`;
 }
 
 export interface FetchedManifest {
@@ -122,7 +114,7 @@ export class RegistryRepository implements Target {
     const bytes = await readLimited(response, MAX_MANIFEST_SIZE, ref);
     const headerDigest = header(response, 'docker-content-digest');
     const expected = isDigest(reference) ? reference : headerDigest;
-    const digest = expected ? digestOf(bytes, expected.slice(0, expected.indexOf(':'))) : sha256(bytes);
+    const digest = digestBytes(bytes, expected ? parseDigest(expected).algorithm : 'sha256');
     for (const claimed of [isDigest(reference) ? reference : undefined, headerDigest]) {
       if (claimed && claimed.startsWith(digest.slice(0, digest.indexOf(':') + 1)) && claimed !== digest) {
         throw new RegistryError(`manifest ${ref} does not match its digest ${claimed} (got ${digest})`, {
