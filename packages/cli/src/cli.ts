@@ -3,19 +3,12 @@ import { reportError } from './errors.js';
 import { ExitCode, type ExitCodeValue } from './exit-codes.js';
 import type { OutputFormat } from './output.js';
 import { commands } from './commands/index.js';
-import { cliVersion } from './version.js';
 
 /**
  * Parses arguments and runs one command. Returns the exit status instead of exiting, so output
  * streams flush and tests can call it in-process.
  */
 export async function run(args: string[]): Promise<ExitCodeValue> {
-  // `--version` belongs to `par create` (the provider's version, as in wash); the CLI's own version
-  // is answered only at the top level.
-  if (args.length === 1 && (args[0] === '--version' || args[0] === 'version')) {
-    process.stdout.write(`par ${cliVersion()}\n`);
-    return ExitCode.ok;
-  }
   const format = outputFormatOf(args);
   let status: ExitCodeValue = ExitCode.ok;
   let parser: Argv = yargs(args)
