@@ -1,7 +1,7 @@
 // `par promote SRC DST` end to end (issue 4): the par is verified at the source before anything is copied;
 // a tampered archive, a foreign issuer and a missing target are refused (exit 4) with the reason, and
 // the destination registry sees no write at all.
-import { readFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, test } from 'vitest';
 import { createKeyPair } from '@par/archive';
@@ -140,6 +140,15 @@ describe('par promote SRC DST', () => {
     const lines = await waitForLog('plain', to, (l) => l.some((line) => line.includes('/manifests/v1 ')));
     expect(lines.filter((line) => line.includes('"POST ') && line.includes('mount=') && / 201 /.test(line))).toHaveLength(2);
     expect((await getManifest('plain', to, 'v1')).digest).toBe(digest);
+  });
+
+  test('--concurrency 0 is refused rather than promoting nothing', async () => {
+    const plan = join(dir, 'one.yaml');
+    writeFileSync(plan, `promotions:\n  - from: ${plain}/nowhere:v1\n    to: ${plain2}/nowhere:v1\n`);
+    const run = await par(['promote', '--plan', plan, '--concurrency', '0']);
+    expect(run.status).toBe(1);
+    expect(isOneLineError(run)).toBe(true);
+    expect(run.stderr).toContain('--concurrency must be an integer from 1 to 32');
   });
 
   test('a par can be promoted into an OCI layout and out of one', async () => {

@@ -39,6 +39,10 @@ export const promoteCommand: CommandModule<GlobalOptions, PromoteArgs> = {
       .check((argv) => {
         if (argv.plan === undefined && (argv.source === undefined || argv.destination === undefined)) throw new Error('give SOURCE and DESTINATION, or --plan FILE');
         if (argv.plan !== undefined && argv.source !== undefined) throw new Error('--plan and SOURCE/DESTINATION exclude each other');
+        const concurrency = argv.concurrency;
+        if (concurrency !== undefined && (!Number.isInteger(concurrency) || concurrency < 1 || concurrency > 32)) {
+          throw new Error('--concurrency must be an integer from 1 to 32');
+        }
         return true;
       }),
   handler: async (argv) => {

@@ -112,6 +112,7 @@ export async function mapWithConcurrency<T, R>(items: T[], limit: number, work: 
       results[index] = await work(items[index] as T, index);
     }
   };
-  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
+  // At least one worker, or a zero limit would silently skip every item.
+  await Promise.all(Array.from({ length: Math.max(1, Math.min(limit, items.length)) }, worker));
   return results;
 }
