@@ -24,7 +24,6 @@ export async function run(args: string[]): Promise<ExitCodeValue> {
     })
     .strict()
     .demandCommand(1, 'Name a command; `par --help` lists them.')
-    .recommendCommands()
     .wrap(Math.min(110, process.stdout.columns ?? 100))
     .exitProcess(false)
     .fail((message, error) => {
