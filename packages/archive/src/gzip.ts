@@ -1,5 +1,6 @@
 import { Transform, type TransformCallback } from 'node:stream';
 import { constants, createGzip } from 'node:zlib';
+import { STREAM_CHUNK_SIZE } from './io.js';
 
 /** The 10-byte gzip header wash writes: no name, mtime 0, XFL 2 (best), OS 255 (unknown). */
 export const WASH_GZIP_HEADER = Buffer.from([0x1f, 0x8b, 0x08, 0x00, 0x00, 0x00, 0x00, 0x00, 0x02, 0xff]);
@@ -28,5 +29,5 @@ class GzipOsPatch extends Transform {
 
 /** A gzip compressor at level 9 whose output starts with exactly {@link WASH_GZIP_HEADER}. */
 export function createWashGzip(): Transform[] {
-  return [createGzip({ level: constants.Z_BEST_COMPRESSION }), new GzipOsPatch()];
+  return [createGzip({ level: constants.Z_BEST_COMPRESSION, chunkSize: STREAM_CHUNK_SIZE }), new GzipOsPatch()];
 }

@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
 import { stat } from 'node:fs/promises';
 import { ArchiveError } from './errors.js';
+import { STREAM_CHUNK_SIZE } from './io.js';
 
 /** SHA-256 as wascap writes it: 64 uppercase hex digits. */
 export function sha256Hex(hash: ReturnType<typeof createHash>): string {
@@ -22,7 +23,7 @@ export async function hashFile(file: string, what: string): Promise<{ size: numb
   if (info.size === 0) throw new ArchiveError(`${what}: "${file}" is empty`, 'invalid', { path: file });
   const hash = createHash('sha256');
   let size = 0;
-  for await (const chunk of createReadStream(file)) {
+  for await (const chunk of createReadStream(file, { highWaterMark: STREAM_CHUNK_SIZE })) {
     hash.update(chunk as Buffer);
     size += (chunk as Buffer).length;
   }
@@ -35,7 +36,7 @@ export async function hashFile(file: string, what: string): Promise<{ size: numb
  */
 export async function* readFileCheckingHash(file: string, expected: string, what: string): AsyncGenerator<Uint8Array> {
   const hash = createHash('sha256');
-  for await (const chunk of createReadStream(file)) {
+  for await (const chunk of createReadStream(file, { highWaterMark: STREAM_CHUNK_SIZE })) {
     hash.update(chunk as Buffer);
     yield chunk as Buffer;
   }

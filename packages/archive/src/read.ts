@@ -9,6 +9,7 @@ import { temporaryPathFor } from './atomic-file.js';
 import { sha256Hex } from './hashing.js';
 import { decodeToken, type DecodedToken } from './jwt.js';
 import { openTar, type TarEntry } from './tar-reader.js';
+import { STREAM_CHUNK_SIZE } from './io.js';
 
 /** A binary found in an archive; `sha256` is computed from its bytes while reading (uppercase hex). */
 export interface ArchiveEntry {
@@ -65,7 +66,7 @@ export async function openSource(source: string | Readable): Promise<{ stream: R
     if (code === 'ENOENT' || code === 'ENOTDIR') throw new ArchiveError(`archive ${label} does not exist`, 'not_found', { path: source });
     throw new ArchiveError(`cannot read ${label} (${code ?? 'error'})`, 'failure', { path: source, cause: error });
   }
-  return { stream: createReadStream(source), label };
+  return { stream: createReadStream(source, { highWaterMark: STREAM_CHUNK_SIZE }), label };
 }
 
 async function readSmallEntry(entry: TarEntry, label: string): Promise<string> {

@@ -3,6 +3,7 @@ import { createGunzip } from 'node:zlib';
 import { extract, type Header } from 'tar-stream';
 import { ArchiveError } from './errors.js';
 import { looksGzipped } from './gzip.js';
+import { STREAM_CHUNK_SIZE } from './io.js';
 
 /** One regular-file entry as the reader meets it: its header and its bytes, to be consumed before the next. */
 export interface TarEntry {
@@ -92,7 +93,7 @@ export async function openTar(source: Readable, label: string): Promise<OpenedTa
 async function* tarEntries(source: Readable, head: Buffer, rest: AsyncIterator<Buffer>, compressed: boolean, label: string): AsyncGenerator<TarEntry> {
   const tar = extract();
   const bytes = Readable.from(replay(head, rest));
-  const gunzip = compressed ? createGunzip() : undefined;
+  const gunzip = compressed ? createGunzip({ chunkSize: STREAM_CHUNK_SIZE }) : undefined;
   const fail = (error: ArchiveError) => tar.destroy(error);
   bytes.on('error', (error: Error) =>
     fail(error instanceof ArchiveError ? error : new ArchiveError(`${label} cannot be read: ${error.message}`, 'failure', { cause: error })),

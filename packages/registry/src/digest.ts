@@ -4,6 +4,7 @@ import { Transform, type TransformCallback } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { RegistryError } from './errors.js';
 import { digestProblem } from './reference.js';
+import { STREAM_CHUNK_SIZE } from './io.js';
 
 export type DigestAlgorithm = 'sha256' | 'sha512';
 
@@ -129,7 +130,7 @@ export function createVerifier(expected: ExpectedContent, options: { reference?:
 export async function digestFile(path: string, algorithm: DigestAlgorithm = 'sha256'): Promise<ExpectedContent> {
   const hasher = new DigestingStream({ algorithm });
   try {
-    await pipeline(createReadStream(path), hasher, async (source: AsyncIterable<Buffer>) => {
+    await pipeline(createReadStream(path, { highWaterMark: STREAM_CHUNK_SIZE }), hasher, async (source: AsyncIterable<Buffer>) => {
       for await (const chunk of source) void chunk;
     });
   } catch (error) {

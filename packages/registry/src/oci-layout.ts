@@ -9,6 +9,7 @@ import { parseManifest } from './manifest.js';
 import { OCI_INDEX_MEDIA_TYPE } from './media-types.js';
 import { digestProblem, isValidTag } from './reference.js';
 import type { Content, Descriptor, Target, TransferOptions } from './target.js';
+import { STREAM_CHUNK_SIZE } from './io.js';
 
 /**
  * An OCI image layout directory (image-spec image-layout.md): `oci-layout`, `index.json` and
@@ -100,7 +101,7 @@ export class OciLayoutTarget implements Target {
 
   async fetch(descriptor: Descriptor, options: TransferOptions = {}): Promise<Readable> {
     const blob = this.#blobPath(descriptor.digest);
-    const stream = createReadStream(blob, options.signal === undefined ? {} : { signal: options.signal });
+    const stream = createReadStream(blob, { highWaterMark: STREAM_CHUNK_SIZE, ...(options.signal === undefined ? {} : { signal: options.signal }) });
     await new Promise<void>((resolve, reject) => {
       stream.once('open', () => resolve());
       stream.once('error', (error) =>

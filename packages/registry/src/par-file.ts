@@ -10,6 +10,7 @@ import { parManifest, parseManifest, type Manifest, type ParManifest, type ParMa
 import { MANIFEST_MEDIA_TYPES, PAR_LAYER_MEDIA_TYPES } from './media-types.js';
 import { digestProblem } from './reference.js';
 import type { Content, Descriptor, Target, TransferOptions } from './target.js';
+import { STREAM_CHUNK_SIZE } from './io.js';
 
 /**
  * The par-to-artifact mapping as two Targets, so that push is copy(ParFileSource → registry) and
@@ -100,7 +101,7 @@ export class ParFileSource implements Target {
     if (known === 'manifest') return this.manifest.bytes;
     if (known === 'config') return this.manifest.config.bytes;
     const filePath = this.path;
-    return async (offset: number) => createReadStream(filePath, { start: offset });
+    return async (offset: number) => createReadStream(filePath, { start: offset, highWaterMark: STREAM_CHUNK_SIZE });
   }
 
   async push(): Promise<void> {
