@@ -1,7 +1,7 @@
 // `par promote SRC DST` end to end (issue 4): the par is verified at the source before anything is copied;
 // a tampered archive, a foreign issuer and a missing target are refused (exit 4) with the reason, and
 // the destination registry sees no write at all.
-import { readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, test } from 'vitest';
 import { createKeyPair } from '@par/archive';
@@ -155,7 +155,13 @@ describe('par promote SRC DST', () => {
     const repository = uniqueRepository('promote/layout');
     const digest = await pushPar(`${plain}/${repository}:v1`, goodPar);
     const layout = join(dir, 'promoted-layout');
+    // A dry run into a layout that does not exist yet reports the copy and creates nothing.
+    const dry = await par(['promote', `${plain}/${repository}:v1`, `oci:${layout}:v1`, ...strictPolicy, '--dry-run']);
+    expectStatus(dry, 0);
+    expect(dry.stdout).toMatch(/^would-promote .* 3 copied /m);
+    expect(existsSync(layout)).toBe(false);
     expectStatus(await par(['promote', `${plain}/${repository}:v1`, `oci:${layout}:v1`, ...strictPolicy]), 0);
+    expect(existsSync(join(layout, 'index.json'))).toBe(true);
     const run = await par(['promote', `oci:${layout}:v1`, `${plain2}/${repository}:v1`, ...strictPolicy]);
     expectStatus(run, 0);
     expect(run.stdout).toMatch(/^promoted /m);

@@ -1,5 +1,6 @@
-import type { Target } from '@par/registry';
-import type { RegistryClient } from '@par/registry';
+import { existsSync } from 'node:fs';
+import type { Descriptor, RegistryClient, Target } from '@par/registry';
+import { CliError } from './errors.js';
 import { defaultRegistry, type RegistryFlags, type TransferHosts } from './registry-options.js';
 
 /** Where an artifact lives for copy/promote: a registry repository or a local OCI image layout. */
@@ -22,13 +23,21 @@ export async function openTarget(
   client: RegistryClient,
   flags: RegistryFlags,
   role: 'source' | 'destination',
-  /** The reference a destination naming no tag or digest takes: the source's (as oras copy does). */
-  inherited?: string,
+  options: {
+    /** The reference a destination naming no tag or digest takes: the source's (as oras copy does). */
+    inherited?: string;
+    /** Touch nothing: a destination layout that does not exist yet is not created. */
+    dryRun?: boolean;
+  } = {},
 ): Promise<OpenedTarget> {
   const registry = await import('@par/registry');
+  const inherited = options.inherited;
   if (location.startsWith('oci:')) {
     const { path, reference } = registry.parseLayoutReference(location);
-    const target = await registry.OciLayoutTarget.open(path, { create: role === 'destination' });
+    const target =
+      role === 'destination' && options.dryRun === true && !existsSync(path)
+        ? absentLayout(path)
+        : await registry.OciLayoutTarget.open(path, { create: role === 'destination' });
     // A source layout named without a reference is its only manifest (skopeo's `oci:DIR`).
     const chosen = reference ?? inherited ?? (role === 'source' ? '' : 'latest');
     const display = reference === undefined && chosen !== '' ? `${location.replace(/:$/, '')}:${chosen}` : location;
@@ -62,4 +71,23 @@ export async function transferHosts(sources: string[], destinations: string[], f
   const hostOf = (location: string): string[] =>
     location.startsWith('oci:') ? [] : [registry.parseReference(location, host ? { defaultRegistry: host } : {}).registry];
   return { sources: new Set(sources.flatMap(hostOf)), destinations: new Set(destinations.flatMap(hostOf)) };
+}
+
+/**
+ * A destination layout that a dry run would create: it holds nothing, so the dry run reports every
+ * node as to be copied, and refuses any write (a dry run never makes one).
+ */
+function absentLayout(path: string): Target {
+  const refuse = (): never => {
+    throw new CliError(`dry run: will not write to ${path}`, 'failure');
+  };
+  return {
+    resolve: async (reference: string): Promise<Descriptor> => {
+      throw new CliError(`tag "${reference}" not found in OCI layout ${path} (it does not exist yet)`, 'not_found');
+    },
+    fetch: async () => refuse(),
+    exists: async () => false,
+    push: async () => refuse(),
+    tag: async () => refuse(),
+  };
 }

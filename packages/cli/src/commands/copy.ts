@@ -30,7 +30,7 @@ export const copyCommand: CommandModule<GlobalOptions, CopyArgs> = {
     try {
       const source = await openTarget(argv.source, client, argv, 'source');
       const root = await source.target.resolve(source.reference);
-      const destination = await openTarget(argv.destination, client, argv, 'destination', source.reference || root.digest);
+      const destination = await openTarget(argv.destination, client, argv, 'destination', { inherited: source.reference || root.digest });
       if (isDigest(destination.reference) && destination.reference !== root.digest) {
         throw new CliError(`${destination.display} names digest ${destination.reference}, but ${source.display} is ${root.digest}`, 'invalid');
       }

@@ -49,7 +49,10 @@ export async function promote(entry: PromotionEntry, client: RegistryClient, fla
   try {
     const source = await openTarget(entry.from, client, flags, 'source');
     const par = await findParLayer(source.target, source.reference);
-    const destination = await openTarget(entry.to, client, flags, 'destination', source.reference || par.manifest.digest);
+    const destination = await openTarget(entry.to, client, flags, 'destination', {
+      inherited: source.reference || par.manifest.digest,
+      dryRun: options.dryRun,
+    });
     outcome.sourceDigest = par.manifest.digest;
     outcome.from = source.display;
     outcome.to = destination.display;
