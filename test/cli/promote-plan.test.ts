@@ -252,5 +252,14 @@ describe('par promote --plan', () => {
     expect(run.stderr).toContain('2 of 3 promotion(s) did not complete');
     expect(await tagsOf('plain2', `${target}/ok`)).toEqual(['v1']);
     expect(await tagsOf('plain2', `${target}/arm`)).toEqual([]);
+
+    // --report keeps the JSON in a file while the log shows the table, even when the run fails.
+    const reportFile = join(dir, 'mixed-report.json');
+    const text = await par(['promote', '--plan', plan, '--report', reportFile]);
+    expect(text.status).toBe(4);
+    expect(text.stdout).toMatch(/^refused +.*required target aarch64-linux is missing/m);
+    expect(text.stdout).toContain('3 promotion(s): 1 up-to-date, 1 refused, 1 failed');
+    const kept = JSON.parse(readFileSync(reportFile, 'utf8')) as Report;
+    expect(kept.promotions.map((o) => o.action)).toEqual(['up-to-date', 'refused', 'failed']);
   });
 });

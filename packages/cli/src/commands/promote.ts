@@ -1,3 +1,4 @@
+import { writeFile } from 'node:fs/promises';
 import type { CommandModule } from 'yargs';
 import { repeated } from '../repeated.js';
 import { CliError } from '../errors.js';
@@ -18,6 +19,7 @@ interface PromoteArgs extends GlobalOptions, RegistryFlags, TransferCredentialFl
   strict: boolean;
   'dry-run': boolean;
   concurrency?: number;
+  report?: string;
 }
 
 export const promoteCommand: CommandModule<GlobalOptions, PromoteArgs> = {
@@ -34,6 +36,7 @@ export const promoteCommand: CommandModule<GlobalOptions, PromoteArgs> = {
       .option('strict', { type: 'boolean', default: false, describe: 'Also verify the signature, key types and validity period' })
       .option('dry-run', { type: 'boolean', default: false, describe: 'Check policies and say what would be copied; change nothing' })
       .option('concurrency', { type: 'number', describe: 'Promotions in flight at once (plan default 4)' })
+      .option('report', { type: 'string', describe: 'Also write the JSON report to this file (kept by CI while the log shows the table)' })
       .options(transferCredentialFlags)
       .options(registryFlags)
       .check((argv) => {
@@ -57,7 +60,9 @@ export const promoteCommand: CommandModule<GlobalOptions, PromoteArgs> = {
       await client.close();
     }
     const failed = outcomes.filter((o) => o.action === 'refused' || o.action === 'failed');
-    printResult(argv.output, { dryRun: argv['dry-run'], promotions: outcomes }, () => renderPromotionTable(outcomes, argv['dry-run']));
+    const report = { dryRun: argv['dry-run'], promotions: outcomes };
+    if (argv.report !== undefined) await writeFile(argv.report, `${JSON.stringify(report, null, 2)}\n`);
+    printResult(argv.output, report, () => renderPromotionTable(outcomes, argv['dry-run']));
     if (failed.length > 0) {
       // The worst failure decides the status: a policy refusal is a verification failure (4).
       const first = failed.find((o) => o.action === 'refused') ?? failed[0]!;
