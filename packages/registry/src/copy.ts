@@ -26,6 +26,12 @@ export interface CopyOptions {
   onBlob?: (event: CopyEvent) => void;
   /** Check what the destination lacks, push nothing. */
   dryRun?: boolean;
+  /**
+   * Runs once every blob is in place and before the root manifest is pushed or tagged; a
+   * rejection stops the copy there. Push uses it to finish verifying the archive it uploaded, so
+   * no manifest ever names content that failed verification.
+   */
+  beforeCommit?: () => Promise<void>;
 }
 
 export interface CopyResult {
@@ -54,8 +60,9 @@ export async function copy(
   options: CopyOptions = {},
 ): Promise<CopyResult> {
   const root = await source.resolve(sourceRef);
-  const run = new GraphCopy(source, destination, options);
+  const run = new GraphCopy(source, destination, root, options);
   await run.copyNode(root);
+  await run.commit();
   const tags = new Set<string>();
   const primary = destinationRef ?? (sourceRef.includes(':') ? undefined : sourceRef);
   if (primary !== undefined && !primary.includes(':')) tags.add(primary);
@@ -72,11 +79,14 @@ class GraphCopy {
   readonly #destination: Target;
   readonly #options: CopyOptions;
   readonly #limit: <T>(task: () => Promise<T>) => Promise<T>;
+  readonly #root: Descriptor;
+  #commit: Promise<void> | undefined;
   /** One copy per digest even when several parents share a child. */
   readonly #nodes = new Map<string, Promise<void>>();
   readonly #canMount: boolean;
 
-  constructor(source: Target, destination: Target, options: CopyOptions) {
+  constructor(source: Target, destination: Target, root: Descriptor, options: CopyOptions) {
+    this.#root = root;
     this.#source = source;
     this.#destination = destination;
     this.#options = options;
@@ -97,6 +107,12 @@ class GraphCopy {
     return node;
   }
 
+  /** The `beforeCommit` hook, run at most once (before the root push, or before tagging). */
+  commit(): Promise<void> {
+    this.#commit ??= this.#options.beforeCommit?.() ?? Promise.resolve();
+    return this.#commit;
+  }
+
   #record(descriptor: Descriptor, action: CopyAction, bytes: number): void {
     this.totals[action]++;
     this.totals.bytes += bytes;
@@ -112,6 +128,7 @@ class GraphCopy {
     const bytes = await readManifestBytes(this.#source, descriptor);
     const children = manifestChildren(parseManifest(bytes, descriptor.mediaType));
     await Promise.all(children.map((child) => this.copyNode(child)));
+    if (descriptor.digest === this.#root.digest) await this.commit();
     if (!this.#options.dryRun) await this.#limit(() => this.#destination.push(descriptor, bytes));
     this.#record(descriptor, 'copied', bytes.length);
   }

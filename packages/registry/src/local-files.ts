@@ -90,13 +90,27 @@ export async function writeStreamAtomically(
   return { digest: hasher.digest, size: hasher.bytes };
 }
 
+export interface InspectionTap {
+  /** Put it in the byte stream's pipeline. */
+  stage: Transform;
+  /** Settles when `inspect` has finished (rejects with its error). */
+  done: Promise<void>;
+  /** Ends the inspector's copy early (the main stream failed). */
+  abort(): void;
+  /** True once every byte reached the inspector (so its verdict covers the whole content). */
+  readonly complete: boolean;
+  isInspectionError(error: unknown): boolean;
+}
+
 /**
  * A pass-through stage that hands every chunk to `inspect` as well, with backpressure from both
  * readers. When `inspect` finishes early the rest of its copy is discarded; when it fails, the
  * stage fails and so does the write.
  */
-function tapStream(inspect: (bytes: Readable) => Promise<void>) {
+export function tapStream(inspect: (bytes: Readable) => Promise<void>): InspectionTap {
   const side = new PassThrough({ highWaterMark: 1024 * 1024 });
+  // The inspector may have stopped listening by the time the main stream fails.
+  side.on('error', () => undefined);
   let failure: Error | undefined;
   const done = inspect(side).then(
     () => {
@@ -110,17 +124,27 @@ function tapStream(inspect: (bytes: Readable) => Promise<void>) {
   );
   done.catch(() => undefined); // awaited by the writer; never an unhandled rejection
   const stage = new Transform({
+    // A main stream that fails or is abandoned must not leave the inspector waiting for more.
+    destroy(error, callback) {
+      if (!side.writableEnded) side.destroy(new Error('the stream being inspected was abandoned'));
+      callback(error);
+    },
     transform(chunk: Buffer, _encoding: BufferEncoding, callback: TransformCallback) {
       if (failure) return callback(failure);
       if (side.write(chunk)) return callback(null, chunk);
       side.once('drain', () => callback(failure ?? null, chunk));
     },
     flush(callback: TransformCallback) {
+      complete = true;
       side.end();
       callback(failure ?? null);
     },
   });
+  let complete = false;
   return {
+    get complete() {
+      return complete;
+    },
     stage,
     done,
     abort: () => side.destroy(),

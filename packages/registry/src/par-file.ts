@@ -5,7 +5,7 @@ import type { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { createVerifier, digestFile, sha256Digest, type ExpectedContent } from './digest.js';
 import { RegistryError } from './errors.js';
-import { openContent, progressStream, readSmall, writeStreamAtomically } from './local-files.js';
+import { openContent, progressStream, readSmall, tapStream, writeStreamAtomically, type InspectionTap } from './local-files.js';
 import { parManifest, parseManifest, type Manifest, type ParManifest, type ParManifestOptions } from './manifest.js';
 import { MANIFEST_MEDIA_TYPES, PAR_LAYER_MEDIA_TYPES } from './media-types.js';
 import { digestProblem } from './reference.js';
@@ -27,6 +27,13 @@ export interface ParFileSourceOptions {
   config?: string;
   /** OCI 1.1 shape (see ParManifestOptions); the layer title defaults to the file's name. */
   artifact?: ParManifestOptions['artifact'];
+  /** The file's digest and size when already known (saves reading it once more). */
+  layer?: ExpectedContent;
+  /**
+   * Reads the file's bytes to check them (e.g. verify the archive): during the upload when the
+   * layer is uploaded, so checking costs no extra pass; see `inspected()`.
+   */
+  inspect?: (bytes: Readable) => Promise<void>;
 }
 
 /**
@@ -37,9 +44,26 @@ export class ParFileSource implements Target {
   readonly path: string;
   readonly manifest: ParManifest;
 
-  private constructor(filePath: string, manifest: ParManifest) {
+  readonly #inspect: ((bytes: Readable) => Promise<void>) | undefined;
+  /** The inspection that rides on the first upload of the layer, if one started. */
+  #tap: InspectionTap | undefined;
+
+  private constructor(filePath: string, manifest: ParManifest, inspect?: (bytes: Readable) => Promise<void>) {
     this.path = filePath;
     this.manifest = manifest;
+    this.#inspect = inspect;
+  }
+
+  /**
+   * Settles when `inspect` has read the whole file: the run that rode on the upload if there was
+   * one and it saw every byte, otherwise a read of the file now (the registry had the layer, or
+   * the upload broke off).
+   */
+  async inspected(): Promise<void> {
+    const inspect = this.#inspect;
+    if (inspect === undefined) return;
+    if (this.#tap?.complete) return this.#tap.done;
+    return inspect(createReadStream(this.path, { highWaterMark: STREAM_CHUNK_SIZE }));
   }
 
   /** The layer descriptor: the par file's digest and size. */
@@ -49,7 +73,7 @@ export class ParFileSource implements Target {
 
   /** Digests the file (streaming, once) and builds its manifest. */
   static async open(filePath: string, options: ParFileSourceOptions = {}): Promise<ParFileSource> {
-    const layer = await digestFile(filePath);
+    const layer = options.layer ?? (await digestFile(filePath));
     const manifestOptions: ParManifestOptions = {};
     if (options.annotations !== undefined) manifestOptions.annotations = options.annotations;
     if (options.config !== undefined) {
@@ -59,7 +83,7 @@ export class ParFileSource implements Target {
     if (options.artifact !== undefined) {
       manifestOptions.artifact = { title: path.basename(filePath), ...options.artifact };
     }
-    return new ParFileSource(filePath, parManifest(layer, manifestOptions));
+    return new ParFileSource(filePath, parManifest(layer, manifestOptions), options.inspect);
   }
 
   /** The manifest descriptor, for any tag; a digest must be the manifest's own. */
@@ -101,7 +125,15 @@ export class ParFileSource implements Target {
     if (known === 'manifest') return this.manifest.bytes;
     if (known === 'config') return this.manifest.config.bytes;
     const filePath = this.path;
-    return async (offset: number) => createReadStream(filePath, { start: offset, highWaterMark: STREAM_CHUNK_SIZE });
+    return async (offset: number) => {
+      const stream = createReadStream(filePath, { start: offset, highWaterMark: STREAM_CHUNK_SIZE });
+      // The first full read rides the inspector along; retries and resumes read plainly.
+      if (offset !== 0 || this.#inspect === undefined || this.#tap !== undefined) return stream;
+      this.#tap = tapStream(this.#inspect);
+      // pipeline, not pipe: a read error must reach the upload that consumes the stage.
+      pipeline(stream, this.#tap.stage).catch(() => undefined);
+      return this.#tap.stage;
+    };
   }
 
   async push(): Promise<void> {
