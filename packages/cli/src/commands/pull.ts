@@ -1,6 +1,6 @@
 import { basename } from 'node:path';
-import type { Readable } from 'node:stream';
 import type { CommandModule } from 'yargs';
+import { verifyingArchiveStream } from '../archive-check.js';
 import { CliError } from '../errors.js';
 import { printResult, type GlobalOptions } from '../output.js';
 import { startProgress } from '../progress.js';
@@ -42,7 +42,7 @@ export const pullCommand: CommandModule<GlobalOptions, PullArgs> = {
       }
       const layer = registry.checkParManifest(registry.parseManifest(bytes, descriptor.mediaType), registry.formatReference(reference));
       const progress = await startProgress('pull', layer.size, argv.progress);
-      const sink = new registry.ParFileSink(destination, argv.verify ? { inspect: verifyArchiveStream } : {});
+      const sink = new registry.ParFileSink(destination, argv.verify ? { inspect: verifyingArchiveStream('the pulled archive') } : {});
       try {
         await registry.copy(repository, descriptor.digest, sink, undefined, { onProgress: (n) => progress.advance(n) });
       } finally {
@@ -59,10 +59,3 @@ export const pullCommand: CommandModule<GlobalOptions, PullArgs> = {
     }
   },
 };
-
-/** Reads the archive while it downloads; the file is renamed into place only if it verifies. */
-async function verifyArchiveStream(bytes: Readable): Promise<void> {
-  const archive = await import('@par/archive');
-  const report = archive.verifyArchive(await archive.readArchive(bytes));
-  if (!report.valid) throw new CliError(`the pulled archive does not verify: ${report.problems.map((p) => p.message).join('; ')}`, 'verification');
-}

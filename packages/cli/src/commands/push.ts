@@ -1,6 +1,10 @@
+import type { Stats } from 'node:fs';
+import { stat } from 'node:fs/promises';
 import type { CommandModule } from 'yargs';
 import { repeated } from '../repeated.js';
+import { verifyingArchiveStream } from '../archive-check.js';
 import { CliError } from '../errors.js';
+import { FileDigestCache } from '../file-digest-cache.js';
 import { printResult, type GlobalOptions } from '../output.js';
 import { startProgress } from '../progress.js';
 import { parseTransferReference } from '../references.js';
@@ -43,12 +47,19 @@ export const pushCommand: CommandModule<GlobalOptions, PushArgs> = {
   handler: async (argv) => {
     const registry = await import('@par/registry');
     const reference = await parseTransferReference(argv.reference, argv);
-    if (argv.verify) await verifyBeforePush(argv.file);
     const annotations = registry.parseAnnotations(argv.annotation ?? []);
+    const stats = await statFile(argv.file);
+    // A file pushed before and unchanged since needs no hashing and no second verification.
+    const cache = await FileDigestCache.open();
+    const known = cache.lookup(argv.file, stats);
+    const verify = argv.verify && !known?.verified;
     const source = await registry.ParFileSource.open(argv.file, {
       annotations,
       ...(argv.config !== undefined ? { config: argv.config } : {}),
       ...(argv['artifact-type'] !== undefined ? { artifact: { artifactType: argv['artifact-type'] } } : {}),
+      ...(known !== undefined ? { layer: { digest: known.digest, size: known.size } } : {}),
+      // Verified while it uploads; the manifest is pushed only if the archive verified.
+      ...(verify ? { inspect: verifyingArchiveStream(`refusing to push ${argv.file}: it`, ' (--no-verify pushes it anyway)') } : {}),
     });
     const strategy = argv.monolithic
       ? { mode: 'monolithic' as const }
@@ -65,8 +76,10 @@ export const pushCommand: CommandModule<GlobalOptions, PushArgs> = {
       const tag = reference.tag ?? 'latest';
       const result = await registry.copy(source, source.manifest.descriptor.digest, destination, reference.digest ?? tag, {
         onProgress: (bytes) => progress.advance(bytes),
+        beforeCommit: () => source.inspected(),
       });
       progress.stop();
+      await cache.remember(argv.file, stats, { digest: source.layer.digest, size: source.layer.size, verified: argv.verify });
       const shown = registry.formatReference(reference);
       printResult(
         argv.output,
@@ -80,10 +93,13 @@ export const pushCommand: CommandModule<GlobalOptions, PushArgs> = {
   },
 };
 
-async function verifyBeforePush(file: string): Promise<void> {
-  const archive = await import('@par/archive');
-  const report = archive.verifyArchive(await archive.readArchive(file));
-  if (!report.valid) {
-    throw new CliError(`refusing to push ${file}: ${report.problems.map((p) => p.message).join('; ')} (--no-verify pushes it anyway)`, 'verification');
+async function statFile(file: string): Promise<Stats> {
+  try {
+    const stats = await stat(file);
+    if (!stats.isFile()) throw new CliError(`${file} is not a file`);
+    return stats;
+  } catch (error) {
+    if (error instanceof CliError) throw error;
+    throw new CliError(`no such file: ${file}`, 'not_found');
   }
 }
