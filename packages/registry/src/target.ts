@@ -21,6 +21,12 @@ export interface TransferOptions {
   /** Called with the number of bytes moved since the previous call. */
   onProgress?: (bytes: number) => void;
   signal?: AbortSignal;
+  /**
+   * The content stream already fails unless it matches the descriptor (copy verifies what it
+   * reads), so a destination need not hash it a second time. It still never commits a stream
+   * that failed.
+   */
+  verified?: boolean;
 }
 
 /**
