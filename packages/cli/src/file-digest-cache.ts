@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import type { Stats } from 'node:fs';
 import { mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { homedir } from 'node:os';
-import { dirname, join, resolve } from 'node:path';
+import { dirname, isAbsolute, join, resolve } from 'node:path';
 
 /** What a push learned about a file, valid while the file's identity (size, times, inode) stays. */
 export interface KnownFile {
@@ -37,9 +37,15 @@ export class FileDigestCache {
     this.#entries = entries;
   }
 
-  /** `$PAR_CACHE_DIR`, else `$XDG_CACHE_HOME/par`, else `~/.cache/par`; `PAR_CACHE_DIR=off` disables it. */
+  /**
+   * `$PAR_CACHE_DIR`, else `$XDG_CACHE_HOME/par`, else `~/.cache/par`; `PAR_CACHE_DIR=off` disables it.
+   * An empty variable counts as unset and a relative XDG_CACHE_HOME is ignored (as the XDG spec
+   * says), so the cache never lands in whatever the working directory happens to be.
+   */
   static async open(env: NodeJS.ProcessEnv = process.env): Promise<FileDigestCache> {
-    const directory = env['PAR_CACHE_DIR'] ?? join(env['XDG_CACHE_HOME'] ?? join(homedir(), '.cache'), 'par');
+    const xdg = env['XDG_CACHE_HOME'];
+    const cacheHome = xdg !== undefined && isAbsolute(xdg) ? xdg : join(homedir(), '.cache');
+    const directory = env['PAR_CACHE_DIR'] || join(cacheHome, 'par');
     if (directory === 'off') return new FileDigestCache(undefined, new Map());
     const path = join(directory, 'file-digests.json');
     return new FileDigestCache(path, await readEntries(path));
