@@ -156,4 +156,110 @@ describe('copy', () => {
     expect(most).toBe(2);
     expect(destination.pushes).toHaveLength(10);
   });
+
+  describe('beforeCommit', () => {
+    it('runs once, after every blob (and child manifest) is in place and before the root is pushed', async () => {
+      const source = new MemoryTarget();
+      const graph = sampleGraph(source);
+      const destination = new MemoryTarget();
+      const seen: { pushed: string[]; tags: number }[] = [];
+      let settled = false;
+      const push = destination.push.bind(destination);
+      let settledAtRootPush: boolean | undefined;
+      destination.push = async (descriptor, content) => {
+        if (descriptor.digest === graph.index.digest) settledAtRootPush = settled;
+        await push(descriptor, content);
+      };
+
+      await copy(source, 'v1', destination, 'v1', {
+        beforeCommit: async () => {
+          seen.push({ pushed: [...destination.pushes], tags: destination.tags.size });
+          // The root push must wait for the hook to settle, not just for it to start.
+          await new Promise((resolve) => setTimeout(resolve, 5));
+          settled = true;
+        },
+      });
+
+      expect(seen).toHaveLength(1);
+      const children = [graph.config, graph.layerA, graph.layerB, graph.manifestA, graph.manifestB].map((d) => d.digest);
+      expect([...seen[0]!.pushed].sort()).toEqual([...children].sort());
+      expect(seen[0]!.tags).toBe(0);
+      expect(settledAtRootPush).toBe(true);
+      expect(destination.pushes.at(-1)).toBe(graph.index.digest);
+      expect(destination.tags.get('v1')).toEqual(graph.index);
+    });
+
+    it('when the destination already has the root, still runs (once) before the tag is set', async () => {
+      const source = new MemoryTarget();
+      const graph = sampleGraph(source);
+      const destination = new MemoryTarget();
+      await copy(source, 'v1', destination, 'v1');
+      const pushed = [...destination.pushes];
+
+      let calls = 0;
+      let tagsWhenCalled: string[] | undefined;
+      const result = await copy(source, 'v1', destination, 'v2', {
+        tags: ['stable'],
+        beforeCommit: async () => {
+          calls++;
+          tagsWhenCalled = [...destination.tags.keys()];
+        },
+      });
+      expect(result).toMatchObject({ copied: 0, skipped: 1 });
+      expect(calls).toBe(1);
+      expect(tagsWhenCalled).toEqual(['v1']);
+      expect(destination.pushes).toEqual(pushed);
+      expect(destination.tags.get('v2')).toEqual(graph.index);
+      expect(destination.tags.get('stable')).toEqual(graph.index);
+    });
+
+    it('a rejection stops the copy: the blobs may be there, but no root manifest and no tag', async () => {
+      const source = new MemoryTarget();
+      const graph = sampleGraph(source);
+      const destination = new MemoryTarget();
+      let calls = 0;
+      await expect(
+        copy(source, 'v1', destination, 'v1', {
+          tags: ['stable'],
+          beforeCommit: async () => {
+            calls++;
+            throw new Error('the archive does not verify');
+          },
+        }),
+      ).rejects.toThrow('the archive does not verify');
+      expect(calls).toBe(1);
+      expect(destination.pushes).toContain(graph.layerA.digest);
+      expect(destination.pushes).not.toContain(graph.index.digest);
+      expect(destination.blobs.has(graph.index.digest)).toBe(false);
+      expect(destination.tags.size).toBe(0);
+    });
+
+    it('a rejection when the destination already has the root: no new tag', async () => {
+      const source = new MemoryTarget();
+      sampleGraph(source);
+      const destination = new MemoryTarget();
+      await copy(source, 'v1', destination, 'v1');
+      await expect(
+        copy(source, 'v1', destination, 'v2', {
+          beforeCommit: () => Promise.reject(new Error('refused')),
+        }),
+      ).rejects.toThrow('refused');
+      expect([...destination.tags.keys()]).toEqual(['v1']);
+    });
+
+    it('a single-manifest root: runs after its config and layer, before the manifest', async () => {
+      const source = new MemoryTarget();
+      const graph = sampleGraph(source);
+      source.tags.set('a', graph.manifestA);
+      const destination = new MemoryTarget();
+      let pushedWhenCalled: string[] = [];
+      await copy(source, 'a', destination, 'a', {
+        beforeCommit: async () => {
+          pushedWhenCalled = [...destination.pushes];
+        },
+      });
+      expect([...pushedWhenCalled].sort()).toEqual([graph.config.digest, graph.layerA.digest].sort());
+      expect(destination.pushes).toEqual([...pushedWhenCalled, graph.manifestA.digest]);
+    });
+  });
 });
