@@ -1,4 +1,4 @@
-import { Readable, Transform } from 'node:stream';
+import { pipeline, Readable, Transform } from 'node:stream';
 import type { Dispatcher } from 'undici';
 import type { RegistryClient } from './client.js';
 import { RegistryError } from './errors.js';
@@ -147,6 +147,19 @@ function countingProgress(options: TransferOptions): Transform {
   });
 }
 
+/**
+ * The content counted as it goes. pipeline, not pipe: when the content fails part-way (a read
+ * error, a digest mismatch, an inspection that rejects) the request body must fail too, or the
+ * PUT waits forever for the rest of its Content-Length.
+ */
+function withProgress(stream: Readable, options: TransferOptions): Transform {
+  const counted = countingProgress(options);
+  pipeline(stream, counted, () => {
+    // Errors surface on `counted`, which the request reads.
+  });
+  return counted;
+}
+
 /** POST, then one PUT streaming the whole content with a known Content-Length. */
 export async function uploadMonolithic(target: UploadTarget, descriptor: Descriptor, content: Content, options: TransferOptions = {}): Promise<void> {
   const session = await startUpload(target, descriptor);
@@ -158,7 +171,7 @@ export async function uploadMonolithic(target: UploadTarget, descriptor: Descrip
       url: withDigest(session.location, descriptor.digest),
       headers: { 'content-type': 'application/octet-stream', 'content-length': String(descriptor.size) },
       // A factory, so a retry or a re-authentication reopens the content from the start.
-      body: async () => (await openContent(content, 0)).pipe(countingProgress(options)),
+      body: async () => withProgress(await openContent(content, 0), options),
       scopes: uploadScopes(target),
       operation: 'upload blob',
       reference,
