@@ -190,6 +190,9 @@ export class Transport {
         body: request.body,
       });
     } catch (error) {
+      // The body's own failure (a read error, a digest mismatch, an inspection that rejected) is
+      // already a typed error that says what went wrong; it is not the registry being unreachable.
+      if (isTypedError(error)) throw error;
       throw networkError(error, request.host);
     }
   }
@@ -197,6 +200,10 @@ export class Transport {
   async close(): Promise<void> {
     await this.#dispatcher.close();
   }
+}
+
+function isTypedError(error: unknown): boolean {
+  return error instanceof Error && typeof (error as { kind?: unknown }).kind === 'string';
 }
 
 function readCaFile(path: string): string {
