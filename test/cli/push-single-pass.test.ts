@@ -83,14 +83,17 @@ async function manifestPuts(repository: string, afterResolveOf: string): Promise
 }
 
 describe('par push: verification rides on the upload', () => {
-  test('a tampered archive is refused (4) in one line; its layer may be uploaded but no manifest and no tag', async () => {
+  test.each([
+    { upload: 'one PUT', flags: [] as string[] },
+    { upload: 'chunks', flags: ['--chunk-size', String(1024 * 1024)] },
+  ])('a tampered archive is refused (4) in one line ($upload); its layer may be uploaded but no manifest and no tag', async ({ flags }) => {
     const dir = tempDir();
     const { file, binary } = await createArchive(dir, 'tampered');
     tamper(file, binary);
     const repository = uniqueRepository('par-cli/single-pass-tampered');
     const { run, cache } = session();
 
-    const refused = await run(['push', `${plain}/${repository}:v1`, file, '--no-progress']);
+    const refused = await run(['push', `${plain}/${repository}:v1`, file, '--no-progress', ...flags]);
     expectStatus(refused, 4);
     expect(isOneLineError(refused), refused.stderr).toBe(true);
     expect(refused.stderr).toMatch(/tampered\.par/);
@@ -103,14 +106,17 @@ describe('par push: verification rides on the upload', () => {
     expect(Object.keys(cache())).toEqual([]);
   });
 
-  test('a file that is not an archive at all fails fast part-way through the upload (no hang), with no manifest', { timeout: 60_000 }, async () => {
+  test.each([
+    { upload: 'one PUT', flags: [] as string[] },
+    { upload: 'chunks', flags: ['--chunk-size', String(1024 * 1024)] },
+  ])('a file that is not an archive at all fails fast part-way through the upload ($upload), with no manifest', { timeout: 60_000 }, async ({ flags }) => {
     const dir = tempDir();
     const file = join(dir, 'junk.par');
     writeFileSync(file, randomBytes(4 * 1024 * 1024));
     const repository = uniqueRepository('par-cli/single-pass-junk');
     const { run } = session();
 
-    const refused = await run(['push', `${plain}/${repository}:v1`, file, '--no-progress']);
+    const refused = await run(['push', `${plain}/${repository}:v1`, file, '--no-progress', ...flags]);
     expect(refused.status).not.toBe(0);
     expect(isOneLineError(refused), refused.stderr).toBe(true);
     expect(refused.stderr).toMatch(/not a provider archive/);
