@@ -2,7 +2,7 @@
 // when it verified) and a digest cache lets an unchanged file skip hashing and verification.
 // Against the real plain registry; every test uses its own cache directory and HOME.
 import { randomBytes } from 'node:crypto';
-import { readFileSync, statSync, utimesSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, statSync, utimesSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, test } from 'vitest';
 import { registries, uniqueRepository } from '../registries/endpoints.js';
@@ -200,6 +200,22 @@ describe('par push: the digest cache', () => {
     expect(result.uploadedBytes).toBe(0);
     expect(result.layer.digest).toBe(`sha256:${sha256Hex(second)}`);
     expect(result.digest).toBe(`sha256:${sha256Hex(washManifest(second))}`);
+  });
+
+  test('the cache lives in ~/.cache/par by default (mode 0600); PAR_CACHE_DIR=off writes none', async () => {
+    const dir = tempDir();
+    const { file } = await createArchive(dir, 'default-place');
+    const repository = uniqueRepository('par-cli/single-pass-home');
+    const home = tempDir('par-home-');
+    expectStatus(await par(['push', `${plain}/${repository}:v1`, file, '--no-progress'], { home }), 0);
+    const cacheFile = join(home, '.cache', 'par', 'file-digests.json');
+    const entries = JSON.parse(readFileSync(cacheFile, 'utf8')) as Record<string, CacheEntry>;
+    expect(entries[file]).toEqual(expect.objectContaining({ digest: `sha256:${sha256Hex(readFileSync(file))}`, verified: true }));
+    expect(statSync(cacheFile).mode & 0o777).toBe(0o600);
+
+    const otherHome = tempDir('par-home-');
+    expectStatus(await par(['push', `${plain}/${repository}:v2`, file, '--no-progress'], { home: otherHome, env: { PAR_CACHE_DIR: 'off' } }), 0);
+    expect(existsSync(join(otherHome, '.cache'))).toBe(false);
   });
 
   test('--no-verify pushes are remembered as unverified: a later verified push of the same file still verifies (4)', async () => {
