@@ -6,6 +6,9 @@ import { join, relative } from 'node:path';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { FileDigestCache, type KnownFile } from './file-digest-cache.js';
 
+/** Stats observed a second after the file last changed: outside the racy window. */
+const settled = (stats: { mtimeMs: number; ctimeMs: number }) => Math.max(stats.mtimeMs, stats.ctimeMs) + 1000;
+
 const CACHE_FILE = 'file-digests.json';
 /** Long before any test ran: a rewrite of the file always gets a later mtime than this. */
 const LONG_AGO = new Date('2001-02-03T04:05:06Z');
@@ -42,7 +45,7 @@ describe('FileDigestCache', () => {
     const { file, stats, known } = await pushedFile(await scratch());
     const cache = await FileDigestCache.open({ PAR_CACHE_DIR: cacheDir });
     expect(cache.lookup(file, stats)).toBeUndefined();
-    await cache.remember(file, stats, known);
+    await cache.remember(file, stats, known, settled(stats));
     expect(cache.lookup(file, stats)).toEqual(known);
 
     const reopened = await FileDigestCache.open({ PAR_CACHE_DIR: cacheDir });
@@ -51,11 +54,21 @@ describe('FileDigestCache', () => {
     expect(reopened.lookup(relative(process.cwd(), file), await stat(file))).toEqual(known);
   });
 
+  it('does not remember a file whose stats were taken right after it changed (racy clean)', async () => {
+    const cacheDir = await scratch();
+    const { file, stats, known } = await pushedFile(await scratch());
+    const cache = await FileDigestCache.open({ PAR_CACHE_DIR: cacheDir });
+    // Observed 10 ms after the last change: a rewrite in the same timestamp tick could go unseen.
+    await cache.remember(file, stats, known, Math.max(stats.mtimeMs, stats.ctimeMs) + 10);
+    expect(cache.lookup(file, stats)).toBeUndefined();
+    expect((await FileDigestCache.open({ PAR_CACHE_DIR: cacheDir })).lookup(file, stats)).toBeUndefined();
+  });
+
   it('misses once the file is rewritten in place with the same size', async () => {
     const cacheDir = await scratch();
     const { file, stats, known } = await pushedFile(await scratch());
     const cache = await FileDigestCache.open({ PAR_CACHE_DIR: cacheDir });
-    await cache.remember(file, stats, known);
+    await cache.remember(file, stats, known, settled(stats));
 
     await writeFile(file, 'archive bytes 2');
     const now = await stat(file);
@@ -69,7 +82,7 @@ describe('FileDigestCache', () => {
     const cacheDir = await scratch();
     const { file, stats, known } = await pushedFile(await scratch());
     const cache = await FileDigestCache.open({ PAR_CACHE_DIR: cacheDir });
-    await cache.remember(file, stats, known);
+    await cache.remember(file, stats, known, settled(stats));
 
     const later = new Date(LONG_AGO.getTime() + 60_000);
     await utimes(file, later, later);
@@ -85,7 +98,7 @@ describe('FileDigestCache', () => {
   ] as const)('misses when only the %s differs', async (_field, fields) => {
     const { file, stats, known } = await pushedFile(await scratch());
     const cache = await FileDigestCache.open({ PAR_CACHE_DIR: await scratch() });
-    await cache.remember(file, stats, known);
+    await cache.remember(file, stats, known, settled(stats));
     expect(cache.lookup(file, changed(stats, {}))).toEqual(known);
     expect(cache.lookup(file, changed(stats, fields))).toBeUndefined();
   });
@@ -94,7 +107,7 @@ describe('FileDigestCache', () => {
     const dir = await scratch();
     const { file, stats, known } = await pushedFile(dir);
     const cache = await FileDigestCache.open({ PAR_CACHE_DIR: await scratch() });
-    await cache.remember(file, stats, known);
+    await cache.remember(file, stats, known, settled(stats));
     expect(cache.lookup(join(dir, 'b.par'), stats)).toBeUndefined();
   });
 
@@ -102,7 +115,7 @@ describe('FileDigestCache', () => {
     const cacheDir = await scratch();
     const { file, stats, known } = await pushedFile(await scratch());
     const cache = await FileDigestCache.open({ PAR_CACHE_DIR: cacheDir });
-    await cache.remember(file, stats, { ...known, size: stats.size + 1 });
+    await cache.remember(file, stats, { ...known, size: stats.size + 1 }, settled(stats));
     expect(cache.lookup(file, stats)).toBeUndefined();
     expect(await readdir(cacheDir)).toEqual([]);
   });
@@ -113,7 +126,7 @@ describe('FileDigestCache', () => {
     vi.stubEnv('HOME', home);
     const { file, stats, known } = await pushedFile(await scratch());
     const off = await FileDigestCache.open({ PAR_CACHE_DIR: 'off', XDG_CACHE_HOME: xdg });
-    await off.remember(file, stats, known);
+    await off.remember(file, stats, known, settled(stats));
     expect(off.lookup(file, stats)).toBeUndefined();
     expect(await readdir(xdg)).toEqual([]);
     expect(await readdir(home)).toEqual([]);
@@ -124,12 +137,12 @@ describe('FileDigestCache', () => {
   it('lives in $XDG_CACHE_HOME/par, else ~/.cache/par, when PAR_CACHE_DIR is not set', async () => {
     const { file, stats, known } = await pushedFile(await scratch());
     const xdg = await scratch();
-    await (await FileDigestCache.open({ XDG_CACHE_HOME: xdg })).remember(file, stats, known);
+    await (await FileDigestCache.open({ XDG_CACHE_HOME: xdg })).remember(file, stats, known, settled(stats));
     expect(await readdir(join(xdg, 'par'))).toEqual([CACHE_FILE]);
 
     const home = await scratch();
     vi.stubEnv('HOME', home);
-    await (await FileDigestCache.open({})).remember(file, stats, known);
+    await (await FileDigestCache.open({})).remember(file, stats, known, settled(stats));
     expect(await readdir(join(home, '.cache', 'par'))).toEqual([CACHE_FILE]);
   });
 
@@ -138,7 +151,7 @@ describe('FileDigestCache', () => {
     const home = await scratch();
     vi.stubEnv('HOME', home);
     const cache = await FileDigestCache.open({ PAR_CACHE_DIR: '', XDG_CACHE_HOME: '' });
-    await cache.remember(file, stats, known);
+    await cache.remember(file, stats, known, settled(stats));
     expect(await readdir(join(home, '.cache', 'par'))).toEqual([CACHE_FILE]);
     expect(await readdir(process.cwd())).not.toContain(CACHE_FILE);
     expect(await readdir(process.cwd())).not.toContain('par');
@@ -148,7 +161,7 @@ describe('FileDigestCache', () => {
     const { file, stats, known } = await pushedFile(await scratch());
     const home = await scratch();
     vi.stubEnv('HOME', home);
-    await (await FileDigestCache.open({ XDG_CACHE_HOME: 'relative-cache' })).remember(file, stats, known);
+    await (await FileDigestCache.open({ XDG_CACHE_HOME: 'relative-cache' })).remember(file, stats, known, settled(stats));
     expect(await readdir(join(home, '.cache', 'par'))).toEqual([CACHE_FILE]);
     expect(await readdir(process.cwd())).not.toContain('relative-cache');
   });
@@ -166,14 +179,14 @@ describe('FileDigestCache', () => {
     expect(cache.lookup(file, stats)).toBeUndefined();
     expect(cache.lookup('/x.par', stats)).toBeUndefined();
     // And it heals: the next push writes a good file over it.
-    await cache.remember(file, stats, known);
+    await cache.remember(file, stats, known, settled(stats));
     expect((await FileDigestCache.open({ PAR_CACHE_DIR: cacheDir })).lookup(file, stats)).toEqual(known);
   });
 
   it('keeps a valid entry beside an invalid one', async () => {
     const cacheDir = await scratch();
     const { file, stats, known } = await pushedFile(await scratch());
-    await (await FileDigestCache.open({ PAR_CACHE_DIR: cacheDir })).remember(file, stats, known);
+    await (await FileDigestCache.open({ PAR_CACHE_DIR: cacheDir })).remember(file, stats, known, settled(stats));
     const entries = JSON.parse(await readFile(join(cacheDir, CACHE_FILE), 'utf8')) as Record<string, unknown>;
     entries['/elsewhere.par'] = { digest: 'not a digest' };
     await writeFile(join(cacheDir, CACHE_FILE), JSON.stringify(entries));
@@ -186,7 +199,7 @@ describe('FileDigestCache', () => {
     const { stats, known } = await pushedFile(dir);
     const cache = await FileDigestCache.open({ PAR_CACHE_DIR: cacheDir });
     const paths = Array.from({ length: 258 }, (_, i) => join(dir, `file-${i}.par`));
-    for (const path of paths) await cache.remember(path, stats, known);
+    for (const path of paths) await cache.remember(path, stats, known, settled(stats));
 
     const reopened = await FileDigestCache.open({ PAR_CACHE_DIR: cacheDir });
     expect(reopened.lookup(paths[0]!, stats)).toBeUndefined();
@@ -203,10 +216,10 @@ describe('FileDigestCache', () => {
     const { stats, known } = await pushedFile(dir);
     const cache = await FileDigestCache.open({ PAR_CACHE_DIR: cacheDir });
     const paths = Array.from({ length: 257 }, (_, i) => join(dir, `file-${i}.par`));
-    await cache.remember(paths[0]!, stats, known);
-    await cache.remember(paths[1]!, stats, known);
-    await cache.remember(paths[0]!, stats, known);
-    for (const path of paths.slice(2)) await cache.remember(path, stats, known);
+    await cache.remember(paths[0]!, stats, known, settled(stats));
+    await cache.remember(paths[1]!, stats, known, settled(stats));
+    await cache.remember(paths[0]!, stats, known, settled(stats));
+    for (const path of paths.slice(2)) await cache.remember(path, stats, known, settled(stats));
     expect(cache.lookup(paths[0]!, stats)).toEqual(known);
     expect(cache.lookup(paths[1]!, stats)).toBeUndefined();
   });
@@ -214,7 +227,7 @@ describe('FileDigestCache', () => {
   it('writes the cache file with mode 0600 (in a directory it creates 0700), and no temporary files stay', async () => {
     const cacheDir = join(await scratch(), 'nested', 'par');
     const { file, stats, known } = await pushedFile(await scratch());
-    await (await FileDigestCache.open({ PAR_CACHE_DIR: cacheDir })).remember(file, stats, known);
+    await (await FileDigestCache.open({ PAR_CACHE_DIR: cacheDir })).remember(file, stats, known, settled(stats));
     expect((await stat(join(cacheDir, CACHE_FILE))).mode & 0o777).toBe(0o600);
     expect((await stat(cacheDir)).mode & 0o777).toBe(0o700);
     expect(await readdir(cacheDir)).toEqual([CACHE_FILE]);
@@ -225,6 +238,6 @@ describe('FileDigestCache', () => {
     await writeFile(blocker, 'not a directory');
     const { file, stats, known } = await pushedFile(await scratch());
     const cache = await FileDigestCache.open({ PAR_CACHE_DIR: join(blocker, 'par') });
-    await expect(cache.remember(file, stats, known)).resolves.toBeUndefined();
+    await expect(cache.remember(file, stats, known, settled(stats))).resolves.toBeUndefined();
   });
 });

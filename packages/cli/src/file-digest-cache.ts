@@ -22,6 +22,12 @@ interface Entry extends KnownFile {
 const MAX_ENTRIES = 256;
 
 /**
+ * A file changed within this long before it was looked at may change again without its
+ * timestamps moving (coarse timestamp clocks; git's "racy clean" problem): not remembered.
+ */
+const RACY_WINDOW_MS = 50;
+
+/**
  * Remembers the digest (and verification) of files pushed before, keyed by path and checked
  * against size, mtime, ctime, inode and device — as git's index does — so re-pushing an
  * unchanged 1 GiB archive costs a stat and a HEAD instead of hashing a gigabyte. Any doubt
@@ -57,9 +63,13 @@ export class FileDigestCache {
     return { digest: entry.digest, size: entry.size, verified: entry.verified };
   }
 
-  /** Records what was learned; failing to write the cache never fails the command. */
-  async remember(file: string, stats: Stats, known: KnownFile): Promise<void> {
+  /**
+   * Records what was learned; failing to write the cache never fails the command. `observedAt`
+   * is when `stats` were taken (Date.now() just before the stat call).
+   */
+  async remember(file: string, stats: Stats, known: KnownFile, observedAt = Date.now()): Promise<void> {
     if (this.#path === undefined || known.size !== stats.size) return;
+    if (observedAt - Math.max(stats.mtimeMs, stats.ctimeMs) < RACY_WINDOW_MS) return;
     const key = resolve(file);
     this.#entries.delete(key);
     this.#entries.set(key, { ...known, mtimeMs: stats.mtimeMs, ctimeMs: stats.ctimeMs, ino: stats.ino, dev: stats.dev });

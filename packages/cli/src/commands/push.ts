@@ -48,6 +48,7 @@ export const pushCommand: CommandModule<GlobalOptions, PushArgs> = {
     const registry = await import('@par/registry');
     const reference = await parseTransferReference(argv.reference, argv);
     const annotations = registry.parseAnnotations(argv.annotation ?? []);
+    const observedAt = Date.now();
     const stats = await statFile(argv.file);
     // A file pushed before and unchanged since needs no hashing and no second verification.
     const cache = await FileDigestCache.open();
@@ -79,7 +80,7 @@ export const pushCommand: CommandModule<GlobalOptions, PushArgs> = {
         beforeCommit: () => source.inspected(),
       });
       progress.stop();
-      await cache.remember(argv.file, stats, { digest: source.layer.digest, size: source.layer.size, verified: argv.verify });
+      await cache.remember(argv.file, stats, { digest: source.layer.digest, size: source.layer.size, verified: argv.verify || known?.verified === true }, observedAt);
       const shown = registry.formatReference(reference);
       printResult(
         argv.output,
