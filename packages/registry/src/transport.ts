@@ -1,9 +1,11 @@
 import { readFileSync } from 'node:fs';
 import type { Readable } from 'node:stream';
 import { rootCertificates } from 'node:tls';
-import { Agent, type Dispatcher } from 'undici';
+import type { Dispatcher } from 'undici';
 import { RegistryError } from './errors.js';
 import { isLoopbackHost } from './reference.js';
+import { Agent } from './undici-agent.js';
+
 
 export interface TransportOptions {
   /** Extra CA bundle (PEM) trusted in addition to the system CAs. */
