@@ -157,10 +157,13 @@ class GraphCopy {
   /** A content factory: each (re)try re-fetches from the source; nothing goes to disk or memory whole. */
   #content(descriptor: Descriptor): Content {
     const sourceVerifies = this.#source instanceof RegistryRepository;
+    // A registry checks every upload against its `?digest=` itself: hashing on our side too would
+    // only cost CPU on the transfer's critical path.
+    const destinationVerifies = this.#destination instanceof RegistryRepository;
     return async (offset: number): Promise<Readable> => {
-      const stream = await this.#source.fetch(descriptor);
+      const stream = await this.#source.fetch(descriptor, destinationVerifies ? { digestCheckedDownstream: true } : {});
       if (offset > 0) return chain(stream, skipBytes(offset));
-      return sourceVerifies ? stream : chain(stream, createVerifier(descriptor, { reference: descriptor.digest }));
+      return sourceVerifies || destinationVerifies ? stream : chain(stream, createVerifier(descriptor, { reference: descriptor.digest }));
     };
   }
 }

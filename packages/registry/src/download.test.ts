@@ -87,6 +87,21 @@ describe('blob download', () => {
     await expect(readAll(await repo.fetch(descriptor))).rejects.toMatchObject({ kind: 'verification' });
   });
 
+  it('leaves the digest to the consumer when asked (a registry upload checks it), but still checks the size', async () => {
+    const corrupted = Buffer.from(blob);
+    corrupted[1000] ^= 0xff;
+    const host = await serve((request, response) => {
+      const body = request.url?.includes('short') ? corrupted.subarray(1) : corrupted;
+      response.writeHead(200, { 'content-length': String(body.length) });
+      response.end(body);
+    });
+    const repo = client().repository({ registry: host, repository: 'a/b' });
+    const passed = await readAll(await repo.fetch(descriptor, { digestCheckedDownstream: true }));
+    expect(passed.equals(corrupted)).toBe(true);
+    const short = client().repository({ registry: host, repository: 'short/b' });
+    await expect(readAll(await short.fetch(descriptor, { digestCheckedDownstream: true }))).rejects.toMatchObject({ kind: 'verification' });
+  });
+
   it('follows a redirect to storage without sending the Authorization header there', async () => {
     const storageAuthorization: (string | undefined)[] = [];
     const storage = await serve((request, response) => {

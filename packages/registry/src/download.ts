@@ -61,7 +61,8 @@ async function* verifiedBlobBytes(
   options: TransferOptions,
 ): AsyncGenerator<Buffer> {
   const reference = `${source.name}@${descriptor.digest}`;
-  const hash = createHash(algorithm);
+  // Hashing is the main CPU cost of a transfer; skipped when the consumer checks the digest itself.
+  const hash = options.digestCheckedDownstream ? undefined : createHash(algorithm);
   let response = first;
   let received = 0;
   let skip = 0;
@@ -85,7 +86,7 @@ async function* verifiedBlobBytes(
               reference,
             });
           }
-          hash.update(chunk);
+          hash?.update(chunk);
           options.onProgress?.(chunk.length);
           yield chunk;
         }
@@ -111,6 +112,7 @@ async function* verifiedBlobBytes(
       reference,
     });
   }
+  if (hash === undefined) return;
   const actual = `${algorithm}:${hash.digest('hex')}`;
   if (actual !== descriptor.digest) {
     throw new RegistryError(`blob ${reference} does not match its digest (got ${actual})`, {

@@ -18,6 +18,12 @@ describe('registry error bodies', () => {
     expect(error.message).toBe('fetch manifest r.example/a:v1: MANIFEST_UNKNOWN: manifest unknown (HTTP 404)');
   });
 
+  it('maps DIGEST_INVALID (the registry refused bytes that do not match their digest) to verification', () => {
+    const error = registryErrorFrom(400, '{"errors":[{"code":"DIGEST_INVALID","message":"provided digest did not match uploaded content"}]}', context);
+    expect(error.kind).toBe('verification');
+    expect(error.code).toBe('DIGEST_INVALID');
+  });
+
   it('maps 401 and 403 to unauthorized and says why', () => {
     expect(registryErrorFrom(401, '', context).kind).toBe('unauthorized');
     expect(registryErrorFrom(401, '', context).message).toContain('GHCR answers 401');

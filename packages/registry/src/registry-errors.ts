@@ -40,6 +40,8 @@ function kindFor(status: number, code: string | undefined): ErrorKind {
   if (status === 404) return 'not_found';
   if (status === 401 || status === 403) return 'unauthorized';
   if (code === 'UNAUTHORIZED' || code === 'DENIED') return 'unauthorized';
+  // The registry refused bytes that do not match their digest: corrupted content, as a client-side check would say.
+  if (code === 'DIGEST_INVALID') return 'verification';
   if (code && INVALID_CODES.has(code)) return 'invalid';
   return 'failure';
 }

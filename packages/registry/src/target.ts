@@ -27,6 +27,11 @@ export interface TransferOptions {
    * that failed.
    */
   verified?: boolean;
+  /**
+   * For fetch: whoever consumes the bytes checks the digest (a registry checks an upload against
+   * its `?digest=`), so the source need not hash them; sizes are still checked.
+   */
+  digestCheckedDownstream?: boolean;
 }
 
 /**
