@@ -16,3 +16,4 @@ export * from './par-file.js';
 export * from './copy.js';
 export * from './oci-layout.js';
 export * from './credentials/index.js';
+export * from './inspect-stream.js';

@@ -8,7 +8,7 @@ import { MANIFEST_MEDIA_TYPES } from './media-types.js';
 import type { RepositoryReference } from './reference.js';
 import { readErrorBody, registryErrorFrom, throwResponseError } from './registry-errors.js';
 import type { Content, Descriptor, Target, TransferOptions } from './target.js';
-import { openContent, uploadBlob } from './upload.js';
+import { openContent, uploadBlob, uploadStream } from './upload.js';
 
 /** Registries should accept manifests up to 4 MiB; we refuse to buffer more than that. */
 export const MAX_MANIFEST_SIZE = 4 * 1024 * 1024;
@@ -218,6 +218,15 @@ export class RegistryRepository implements Target {
     await this.#putManifest(descriptor.digest, bytes, descriptor.mediaType);
     this.#pushedManifests.set(descriptor.digest, { bytes, mediaType: descriptor.mediaType });
     options.onProgress?.(bytes.length);
+  }
+
+  /**
+   * Uploads a blob whose digest is not known yet in one pass, hashing it on the way (see
+   * uploadStream), and returns its descriptor.
+   */
+  async pushStream(mediaType: string, open: () => Promise<Readable>, options: TransferOptions = {}): Promise<Descriptor> {
+    const { digest, size } = await uploadStream(this, open, options);
+    return { mediaType, digest, size };
   }
 
   async #putManifest(reference: string, bytes: Uint8Array, mediaType: string): Promise<void> {

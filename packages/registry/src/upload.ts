@@ -1,6 +1,7 @@
 import { pipeline, Readable, Transform } from 'node:stream';
 import type { Dispatcher } from 'undici';
 import type { RegistryClient } from './client.js';
+import { DigestingStream, type ExpectedContent } from './digest.js';
 import { RegistryError } from './errors.js';
 import { throwResponseError } from './registry-errors.js';
 import type { Content, Descriptor, TransferOptions } from './target.js';
@@ -318,4 +319,69 @@ async function uploadedOffset(target: UploadTarget, location: string, reference:
   if (response.statusCode !== 204 && response.statusCode !== 200) await throwResponseError(response, { operation: 'get upload status', reference });
   await response.body.dump();
   return rangeEnd(response) ?? 0;
+}
+
+/**
+ * Uploads content whose digest is not known yet, in one pass: POST, then the bytes as PATCH
+ * requests — one streamed request, or chunks where the registry caps request bodies — then
+ * `PUT ?digest=` with the digest computed on the way (the registry checks it). Pushing a file
+ * this way reads it once instead of hashing it first. The stream cannot be replayed, so a failure
+ * cancels the session and is reported; the caller may start again.
+ */
+export async function uploadStream(target: UploadTarget, open: () => Promise<Readable>, options: TransferOptions = {}): Promise<ExpectedContent> {
+  const pending: Descriptor = { mediaType: 'application/octet-stream', digest: '(digest computed while uploading)', size: 0 };
+  const reference = `${target.name} (new blob)`;
+  const strategy = target.client.uploadStrategy(target.registry);
+  const session = await startUpload(target, pending);
+  let location = session.location;
+  const hashed = new DigestingStream();
+  try {
+    pipeline(withProgress(await open(), options), hashed, () => {
+      // Errors surface on `hashed`, which the requests read.
+    });
+    if (strategy.mode === 'chunked') {
+      let offset = 0;
+      for await (const chunk of chunksOf(hashed, Math.max(strategy.chunkSize ?? DEFAULT_CHUNK_SIZE, session.minChunkLength))) {
+        location = await patch(target, location, chunk, reference, { 'content-length': String(chunk.length), 'content-range': `${offset}-${offset + chunk.length - 1}` });
+        offset += chunk.length;
+      }
+    } else {
+      location = await patch(target, location, hashed, reference, {});
+    }
+    const uploaded = { digest: hashed.digest, size: hashed.bytes };
+    const response = await target.client.send({
+      registry: target.registry,
+      method: 'PUT',
+      url: withDigest(location, uploaded.digest),
+      headers: { 'content-length': '0' },
+      scopes: uploadScopes(target),
+      operation: 'finish upload of blob',
+      reference: `${target.name}@${uploaded.digest}`,
+    });
+    if (response.statusCode !== 201) await throwResponseError(response, { operation: 'finish upload of blob', reference: `${target.name}@${uploaded.digest}` });
+    await response.body.dump();
+    return uploaded;
+  } catch (error) {
+    await cancelUpload(target, location);
+    throw error;
+  }
+}
+
+/** One PATCH of an upload session; returns the session's next Location. */
+async function patch(target: UploadTarget, location: string, body: Buffer | Readable, reference: string, headers: Record<string, string>): Promise<string> {
+  const response = await target.client.send({
+    registry: target.registry,
+    method: 'PATCH',
+    url: location,
+    headers: { 'content-type': 'application/octet-stream', ...headers },
+    body,
+    scopes: uploadScopes(target),
+    operation: 'upload blob',
+    reference,
+  });
+  if (response.statusCode !== 202 && response.statusCode !== 204 && response.statusCode !== 201) {
+    await throwResponseError(response, { operation: 'upload blob', reference });
+  }
+  await response.body.dump();
+  return header(response, 'location') ? new URL(header(response, 'location') as string, location).toString() : location;
 }
