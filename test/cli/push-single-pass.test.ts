@@ -15,6 +15,8 @@ useRegistries(['plain']);
 const plain = registries.plain.host;
 /** Big enough that the upload takes several 1 MiB reads. */
 const BINARY_SIZE = 3 * 1024 * 1024;
+/** Over push's single-pass threshold (64 MiB): uploaded while it is hashed and verified. */
+const LARGE_BINARY_SIZE = 65 * 1024 * 1024;
 
 interface CacheEntry {
   digest: string;
@@ -43,8 +45,8 @@ function expectStatus(run: ParRun, status: number): void {
 }
 
 /** An uncompressed archive made by `par create` around a random binary; returns both. */
-async function createArchive(dir: string, name: string): Promise<{ file: string; binary: Buffer }> {
-  const binary = randomBytes(BINARY_SIZE);
+async function createArchive(dir: string, name: string, size = BINARY_SIZE): Promise<{ file: string; binary: Buffer }> {
+  const binary = randomBytes(size);
   const binaryFile = join(dir, `${name}.bin`);
   writeFileSync(binaryFile, binary);
   const file = join(dir, `${name}.par`);
@@ -84,11 +86,13 @@ async function manifestPuts(repository: string, afterResolveOf: string): Promise
 
 describe('par push: verification rides on the upload', () => {
   test.each([
-    { upload: 'one PUT', flags: [] as string[] },
-    { upload: 'chunks', flags: ['--chunk-size', String(1024 * 1024)] },
-  ])('a tampered archive is refused (4) in one line ($upload); its layer may be uploaded but no manifest and no tag', async ({ flags }) => {
+    { upload: 'one PUT', flags: [] as string[], size: BINARY_SIZE },
+    { upload: 'chunks', flags: ['--chunk-size', String(1024 * 1024)], size: BINARY_SIZE },
+    { upload: 'single pass, one PATCH', flags: [] as string[], size: LARGE_BINARY_SIZE },
+    { upload: 'single pass, chunks', flags: ['--chunk-size', String(8 * 1024 * 1024)], size: LARGE_BINARY_SIZE },
+  ])('a tampered archive is refused (4) in one line ($upload); its layer may be uploaded but no manifest and no tag', { timeout: 60_000 }, async ({ flags, size }) => {
     const dir = tempDir();
-    const { file, binary } = await createArchive(dir, 'tampered');
+    const { file, binary } = await createArchive(dir, 'tampered', size);
     tamper(file, binary);
     const repository = uniqueRepository('par-cli/single-pass-tampered');
     const { run, cache } = session();
@@ -107,12 +111,13 @@ describe('par push: verification rides on the upload', () => {
   });
 
   test.each([
-    { upload: 'one PUT', flags: [] as string[] },
-    { upload: 'chunks', flags: ['--chunk-size', String(1024 * 1024)] },
-  ])('a file that is not an archive at all fails fast part-way through the upload ($upload), with no manifest', { timeout: 60_000 }, async ({ flags }) => {
+    { upload: 'one PUT', flags: [] as string[], size: 4 * 1024 * 1024 },
+    { upload: 'chunks', flags: ['--chunk-size', String(1024 * 1024)], size: 4 * 1024 * 1024 },
+    { upload: 'single pass', flags: [] as string[], size: LARGE_BINARY_SIZE },
+  ])('a file that is not an archive at all fails fast part-way through the upload ($upload), with no manifest', { timeout: 60_000 }, async ({ flags, size }) => {
     const dir = tempDir();
     const file = join(dir, 'junk.par');
-    writeFileSync(file, randomBytes(4 * 1024 * 1024));
+    writeFileSync(file, randomBytes(size));
     const repository = uniqueRepository('par-cli/single-pass-junk');
     const { run } = session();
 
@@ -123,6 +128,28 @@ describe('par push: verification rides on the upload', () => {
     expect(refused.stderr).not.toMatch(/cannot reach registry/);
     expectStatus(await resolveTag(`${plain}/${repository}:v1`), 2);
     expect(await manifestPuts(repository, 'v1')).toBe(0);
+  });
+});
+
+describe('par push: a large file new to this machine is read once', () => {
+  test('it is uploaded while hashed (POST, PATCH, PUT ?digest=), pulls back byte-identical, and the digest is remembered', { timeout: 60_000 }, async () => {
+    const dir = tempDir();
+    const { file } = await createArchive(dir, 'large', LARGE_BINARY_SIZE);
+    const repository = uniqueRepository('par-cli/single-pass-large');
+    const reference = `${plain}/${repository}:v1`;
+    const { run, cache } = session();
+    const pushed = await run(['push', reference, file, '-o', 'json', '--no-progress']);
+    expectStatus(pushed, 0);
+    const output = JSON.parse(pushed.stdout) as PushOutput;
+    expect(output.layer.digest).toBe(`sha256:${sha256Hex(readFileSync(file))}`);
+    expect(output.digest).toBe(`sha256:${sha256Hex(washManifest(readFileSync(file)))}`);
+    expect(output.uploadedBytes).toBeGreaterThanOrEqual(statSync(file).size);
+    await waitForLog(() => countRequests('plain', repository, 'PUT', /\/manifests\/v1$/) === 1, 'the tag PUT');
+    expect(countRequests('plain', repository, 'PATCH', /\/blobs\/uploads\//)).toBe(1);
+    expect(Object.values(cache()).map((entry) => entry.digest)).toEqual([output.layer.digest]);
+    const pulled = join(dir, 'pulled.par');
+    expectStatus(await run(['pull', reference, '--destination', pulled]), 0);
+    expect(readFileSync(pulled).equals(readFileSync(file))).toBe(true);
   });
 });
 

@@ -1,5 +1,7 @@
 import type { Stats } from 'node:fs';
+import { createReadStream } from 'node:fs';
 import { stat } from 'node:fs/promises';
+import type { InspectedStream } from '@par/registry';
 import type { CommandModule } from 'yargs';
 import { repeated } from '../repeated.js';
 import { verifyingArchiveStream } from '../archive-check.js';
@@ -9,6 +11,10 @@ import { printResult, type GlobalOptions } from '../output.js';
 import { startProgress } from '../progress.js';
 import { parseTransferReference } from '../references.js';
 import { createRegistryClient, registryFlags, type RegistryFlags } from '../registry-options.js';
+
+/** From this size on, a file with no remembered digest is pushed in one pass (see the handler). */
+const SINGLE_PASS_MIN_BYTES = 64 * 1024 * 1024;
+const READ_CHUNK_SIZE = 1024 * 1024;
 
 interface PushArgs extends GlobalOptions, RegistryFlags {
   reference: string;
@@ -54,14 +60,7 @@ export const pushCommand: CommandModule<GlobalOptions, PushArgs> = {
     const cache = await FileDigestCache.open();
     const known = cache.lookup(argv.file, stats);
     const verify = argv.verify && !known?.verified;
-    const source = await registry.ParFileSource.open(argv.file, {
-      annotations,
-      ...(argv.config !== undefined ? { config: argv.config } : {}),
-      ...(argv['artifact-type'] !== undefined ? { artifact: { artifactType: argv['artifact-type'] } } : {}),
-      ...(known !== undefined ? { layer: { digest: known.digest, size: known.size } } : {}),
-      // Verified while it uploads; the manifest is pushed only if the archive verified.
-      ...(verify ? { inspect: verifyingArchiveStream(`refusing to push ${argv.file}: it`, ' (--no-verify pushes it anyway)') } : {}),
-    });
+    const verifier = verifyingArchiveStream(`refusing to push ${argv.file}: it`, ' (--no-verify pushes it anyway)');
     const strategy = argv.monolithic
       ? { mode: 'monolithic' as const }
       : argv['chunk-size'] !== undefined
@@ -71,10 +70,39 @@ export const pushCommand: CommandModule<GlobalOptions, PushArgs> = {
       ...argv,
       ...(strategy ? { uploadStrategy: { [registry.apiHost(reference.registry)]: strategy } } : {}),
     });
-    const progress = await startProgress('push', source.manifest.layer.size, argv.progress);
+    const progress = await startProgress('push', stats.size, argv.progress);
     try {
       const destination = client.repository(reference);
       const tag = reference.tag ?? 'latest';
+      // A large file new to us is uploaded while it is hashed and verified: one read instead of
+      // a hashing pass first. (A small one is hashed first, so a registry that already has it is
+      // asked with a HEAD and nothing is sent.)
+      let layer = known !== undefined ? { digest: known.digest, size: known.size } : undefined;
+      let streamedBytes = 0;
+      if (layer === undefined && stats.size >= SINGLE_PASS_MIN_BYTES) {
+        let inspection: InspectedStream | undefined;
+        const uploaded = await destination.pushStream(
+          registry.PAR_LAYER_MEDIA_TYPE,
+          async () => {
+            const file = createReadStream(argv.file, { highWaterMark: READ_CHUNK_SIZE });
+            if (!verify) return file;
+            inspection = registry.inspectWhileReading(file, verifier);
+            return inspection.stream;
+          },
+          { onProgress: (bytes) => progress.advance(bytes) },
+        );
+        await inspection?.inspected();
+        layer = uploaded;
+        streamedBytes = uploaded.size;
+      }
+      const source = await registry.ParFileSource.open(argv.file, {
+        annotations,
+        ...(argv.config !== undefined ? { config: argv.config } : {}),
+        ...(argv['artifact-type'] !== undefined ? { artifact: { artifactType: argv['artifact-type'] } } : {}),
+        ...(layer !== undefined ? { layer } : {}),
+        // Otherwise verified while the layer uploads; the manifest is pushed only if it verified.
+        ...(verify && streamedBytes === 0 ? { inspect: verifier } : {}),
+      });
       const result = await registry.copy(source, source.manifest.descriptor.digest, destination, reference.digest ?? tag, {
         onProgress: (bytes) => progress.advance(bytes),
         beforeCommit: () => source.inspected(),
@@ -84,7 +112,7 @@ export const pushCommand: CommandModule<GlobalOptions, PushArgs> = {
       const shown = registry.formatReference(reference);
       printResult(
         argv.output,
-        { reference: shown, digest: result.descriptor.digest, size: result.descriptor.size, mediaType: result.descriptor.mediaType, layer: source.manifest.layer, uploadedBytes: result.bytes, skipped: result.skipped, mounted: result.mounted },
+        { reference: shown, digest: result.descriptor.digest, size: result.descriptor.size, mediaType: result.descriptor.mediaType, layer: source.manifest.layer, uploadedBytes: result.bytes + streamedBytes, skipped: result.skipped, mounted: result.mounted },
         () => `Successfully pushed ${shown}\n${tag}: digest: ${result.descriptor.digest} size: ${result.descriptor.size}`,
       );
     } finally {
