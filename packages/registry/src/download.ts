@@ -7,6 +7,13 @@ import { throwResponseError } from './registry-errors.js';
 import type { Descriptor, TransferOptions } from './target.js';
 import { networkError } from './transport.js';
 
+/**
+ * How much of a blob may wait between the network and its consumer. Node's 16 KiB default made a
+ * registry-to-registry copy stop and go (the GET paused whenever the PUT did); a few MiB lets both
+ * connections run at full speed while memory stays bounded.
+ */
+const DOWNLOAD_BUFFER_BYTES = 4 * 1024 * 1024;
+
 export interface BlobSource {
   client: RegistryClient;
   registry: string;
@@ -50,7 +57,7 @@ async function requestBlob(source: BlobSource, descriptor: Descriptor, offset: n
 export async function openBlob(source: BlobSource, descriptor: Descriptor, options: TransferOptions = {}): Promise<Readable> {
   const algorithm = hashAlgorithm(descriptor.digest);
   const first = await requestBlob(source, descriptor, 0);
-  return Readable.from(verifiedBlobBytes(source, descriptor, first, algorithm, options), { objectMode: false });
+  return Readable.from(verifiedBlobBytes(source, descriptor, first, algorithm, options), { objectMode: false, highWaterMark: DOWNLOAD_BUFFER_BYTES });
 }
 
 async function* verifiedBlobBytes(
