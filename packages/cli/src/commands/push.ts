@@ -1,20 +1,10 @@
-import type { Stats } from 'node:fs';
-import { createReadStream } from 'node:fs';
-import { stat } from 'node:fs/promises';
-import type { InspectedStream } from '@par/registry';
 import type { CommandModule } from 'yargs';
 import { repeated } from '../repeated.js';
-import { verifyingArchiveStream } from '../archive-check.js';
-import { CliError } from '../errors.js';
-import { FileDigestCache } from '../file-digest-cache.js';
 import { printResult, type GlobalOptions } from '../output.js';
 import { startProgress } from '../progress.js';
+import { pushParFile, statFile } from '../push-file.js';
 import { parseTransferReference } from '../references.js';
 import { createRegistryClient, registryFlags, type RegistryFlags } from '../registry-options.js';
-
-/** From this size on, a file with no remembered digest is pushed in one pass (see the handler). */
-const SINGLE_PASS_MIN_BYTES = 64 * 1024 * 1024;
-const READ_CHUNK_SIZE = 1024 * 1024;
 
 interface PushArgs extends GlobalOptions, RegistryFlags {
   reference: string;
@@ -31,7 +21,7 @@ interface PushArgs extends GlobalOptions, RegistryFlags {
 
 export const pushCommand: CommandModule<GlobalOptions, PushArgs> = {
   command: 'push <reference> <file>',
-  describe: 'Push a provider archive to an OCI registry (verified first; blobs the registry has are skipped)',
+  describe: 'Push a provider archive to an OCI registry (verified on the way; blobs the registry has are skipped)',
   builder: (yargs) =>
     yargs
       .positional('reference', { type: 'string', demandOption: true, describe: 'registry/repository:tag' })
@@ -54,13 +44,7 @@ export const pushCommand: CommandModule<GlobalOptions, PushArgs> = {
     const registry = await import('@par/registry');
     const reference = await parseTransferReference(argv.reference, argv);
     const annotations = registry.parseAnnotations(argv.annotation ?? []);
-    const observedAt = Date.now();
     const stats = await statFile(argv.file);
-    // A file pushed before and unchanged since needs no hashing and no second verification.
-    const cache = await FileDigestCache.open();
-    const known = cache.lookup(argv.file, stats);
-    const verify = argv.verify && !known?.verified;
-    const verifier = verifyingArchiveStream(`refusing to push ${argv.file}: it`, ' (--no-verify pushes it anyway)');
     const strategy = argv.monolithic
       ? { mode: 'monolithic' as const }
       : argv['chunk-size'] !== undefined
@@ -72,48 +56,25 @@ export const pushCommand: CommandModule<GlobalOptions, PushArgs> = {
     });
     const progress = await startProgress('push', stats.size, argv.progress);
     try {
-      const destination = client.repository(reference);
       const tag = reference.tag ?? 'latest';
-      // A large file new to us is uploaded while it is hashed and verified: one read instead of
-      // a hashing pass first. (A small one is hashed first, so a registry that already has it is
-      // asked with a HEAD and nothing is sent.)
-      let layer = known !== undefined ? { digest: known.digest, size: known.size } : undefined;
-      let streamedBytes = 0;
-      if (layer === undefined && stats.size >= SINGLE_PASS_MIN_BYTES) {
-        let inspection: InspectedStream | undefined;
-        const uploaded = await destination.pushStream(
-          registry.PAR_LAYER_MEDIA_TYPE,
-          async () => {
-            const file = createReadStream(argv.file, { highWaterMark: READ_CHUNK_SIZE });
-            if (!verify) return file;
-            inspection = registry.inspectWhileReading(file, verifier);
-            return inspection.stream;
-          },
-          { onProgress: (bytes) => progress.advance(bytes) },
-        );
-        await inspection?.inspected();
-        layer = uploaded;
-        streamedBytes = uploaded.size;
-      }
-      const source = await registry.ParFileSource.open(argv.file, {
-        annotations,
-        ...(argv.config !== undefined ? { config: argv.config } : {}),
-        ...(argv['artifact-type'] !== undefined ? { artifact: { artifactType: argv['artifact-type'] } } : {}),
-        ...(layer !== undefined ? { layer } : {}),
-        // Otherwise verified while the layer uploads; the manifest is pushed only if it verified.
-        ...(verify && streamedBytes === 0 ? { inspect: verifier } : {}),
-      });
-      const result = await registry.copy(source, source.manifest.descriptor.digest, destination, reference.digest ?? tag, {
+      const pushed = await pushParFile({
+        file: argv.file,
+        destination: client.repository(reference),
+        reference: reference.digest ?? tag,
+        manifest: {
+          annotations,
+          ...(argv.config !== undefined ? { config: argv.config } : {}),
+          ...(argv['artifact-type'] !== undefined ? { artifact: { artifactType: argv['artifact-type'] } } : {}),
+        },
+        verify: argv.verify,
         onProgress: (bytes) => progress.advance(bytes),
-        beforeCommit: () => source.inspected(),
       });
       progress.stop();
-      await cache.remember(argv.file, stats, { digest: source.layer.digest, size: source.layer.size, verified: argv.verify || known?.verified === true }, observedAt);
       const shown = registry.formatReference(reference);
       printResult(
         argv.output,
-        { reference: shown, digest: result.descriptor.digest, size: result.descriptor.size, mediaType: result.descriptor.mediaType, layer: source.manifest.layer, uploadedBytes: result.bytes + streamedBytes, skipped: result.skipped, mounted: result.mounted },
-        () => `Successfully pushed ${shown}\n${tag}: digest: ${result.descriptor.digest} size: ${result.descriptor.size}`,
+        { reference: shown, digest: pushed.manifest.digest, size: pushed.manifest.size, mediaType: pushed.manifest.mediaType, layer: pushed.layer, uploadedBytes: pushed.uploadedBytes, skipped: pushed.skipped, mounted: pushed.mounted },
+        () => `Successfully pushed ${shown}\n${tag}: digest: ${pushed.manifest.digest} size: ${pushed.manifest.size}`,
       );
     } finally {
       progress.stop();
@@ -121,14 +82,3 @@ export const pushCommand: CommandModule<GlobalOptions, PushArgs> = {
     }
   },
 };
-
-async function statFile(file: string): Promise<Stats> {
-  try {
-    const stats = await stat(file);
-    if (!stats.isFile()) throw new CliError(`${file} is not a file`);
-    return stats;
-  } catch (error) {
-    if (error instanceof CliError) throw error;
-    throw new CliError(`no such file: ${file}`, 'not_found');
-  }
-}
