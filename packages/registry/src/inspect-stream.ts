@@ -7,6 +7,8 @@ export interface InspectedStream {
   stream: Readable;
   /** The inspector's verdict on the whole content; call it once `stream` has been read to the end. */
   inspected(): Promise<void>;
+  /** True once every byte has gone through (a broken-off read leaves it false). */
+  readonly complete: boolean;
 }
 
 /**
@@ -20,6 +22,9 @@ export function inspectWhileReading(source: Readable, inspect: (bytes: Readable)
   });
   return {
     stream: tap.stage,
+    get complete() {
+      return tap.complete;
+    },
     inspected: async () => {
       if (!tap.complete) {
         throw new RegistryError('the content was not read to the end, so its inspection is incomplete', { kind: 'failure', operation: 'inspect' });

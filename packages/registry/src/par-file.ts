@@ -5,7 +5,8 @@ import type { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { createVerifier, digestFile, sha256Digest, type ExpectedContent } from './digest.js';
 import { RegistryError } from './errors.js';
-import { openContent, progressStream, readSmall, tapStream, writeStreamAtomically, type InspectionTap } from './local-files.js';
+import { inspectWhileReading, type InspectedStream } from './inspect-stream.js';
+import { openContent, progressStream, readSmall, writeStreamAtomically } from './local-files.js';
 import { parManifest, parseManifest, type Manifest, type ParManifest, type ParManifestOptions } from './manifest.js';
 import { MANIFEST_MEDIA_TYPES, PAR_LAYER_MEDIA_TYPES } from './media-types.js';
 import { digestProblem } from './reference.js';
@@ -46,7 +47,7 @@ export class ParFileSource implements Target {
 
   readonly #inspect: ((bytes: Readable) => Promise<void>) | undefined;
   /** The inspection that rides on the first upload of the layer, if one started. */
-  #tap: InspectionTap | undefined;
+  #tap: InspectedStream | undefined;
 
   private constructor(filePath: string, manifest: ParManifest, inspect?: (bytes: Readable) => Promise<void>) {
     this.path = filePath;
@@ -62,7 +63,7 @@ export class ParFileSource implements Target {
   async inspected(): Promise<void> {
     const inspect = this.#inspect;
     if (inspect === undefined) return;
-    if (this.#tap?.complete) return this.#tap.done;
+    if (this.#tap?.complete) return this.#tap.inspected();
     return inspect(createReadStream(this.path, { highWaterMark: STREAM_CHUNK_SIZE }));
   }
 
@@ -129,10 +130,8 @@ export class ParFileSource implements Target {
       const stream = createReadStream(filePath, { start: offset, highWaterMark: STREAM_CHUNK_SIZE });
       // The first full read rides the inspector along; retries and resumes read plainly.
       if (offset !== 0 || this.#inspect === undefined || this.#tap !== undefined) return stream;
-      this.#tap = tapStream(this.#inspect);
-      // pipeline, not pipe: a read error must reach the upload that consumes the stage.
-      pipeline(stream, this.#tap.stage).catch(() => undefined);
-      return this.#tap.stage;
+      this.#tap = inspectWhileReading(stream, this.#inspect);
+      return this.#tap.stream;
     };
   }
 
