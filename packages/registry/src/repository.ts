@@ -48,8 +48,12 @@ export class RegistryRepository implements Target {
   readonly repository: string;
   /** `registry/repository`, for messages. */
   readonly name: string;
-  /** Manifests pushed through this object, so tagging them needs no round trip. */
-  readonly #pushedManifests = new Map<string, { bytes: Uint8Array; mediaType: string }>();
+  /**
+   * Manifests this object pushed or fetched (and verified), by digest: content-addressed, so
+   * resolving, re-reading or tagging them again needs no round trip (a pull fetches the manifest
+   * to check it, then copies it; on a remote registry each saved request is a round trip).
+   */
+  readonly #manifests = new Map<string, { bytes: Uint8Array; mediaType: string }>();
 
   constructor(client: RegistryClient, reference: RepositoryReference) {
     this.client = client;
@@ -72,6 +76,8 @@ export class RegistryRepository implements Target {
 
   /** Resolves a tag or digest with a HEAD; falls back to GET when the registry omits the digest header. */
   async resolve(reference: string): Promise<Descriptor> {
+    const known = this.#manifests.get(reference);
+    if (known !== undefined) return { mediaType: known.mediaType, digest: reference, size: known.bytes.length };
     const ref = this.#reference(reference);
     const response = await this.client.send({
       registry: this.registry,
@@ -99,6 +105,8 @@ export class RegistryRepository implements Target {
    * `Docker-Content-Digest` the registry sent (or computes it when the registry sent none).
    */
   async fetchManifest(reference: string): Promise<FetchedManifest> {
+    const known = this.#manifests.get(reference);
+    if (known !== undefined) return { bytes: known.bytes, descriptor: { mediaType: known.mediaType, digest: reference, size: known.bytes.length } };
     const ref = this.#reference(reference);
     const response = await this.client.send({
       registry: this.registry,
@@ -125,7 +133,9 @@ export class RegistryRepository implements Target {
       }
     }
     const mediaType = mediaTypeOf(header(response, 'content-type')) ?? mediaTypeInBody(bytes) ?? MANIFEST_MEDIA_TYPES[0]!;
-    return { bytes, descriptor: { mediaType: isManifestMediaType(mediaType) ? mediaType : (mediaTypeInBody(bytes) ?? mediaType), digest, size: bytes.length } };
+    const descriptor = { mediaType: isManifestMediaType(mediaType) ? mediaType : (mediaTypeInBody(bytes) ?? mediaType), digest, size: bytes.length };
+    this.#manifests.set(digest, { bytes, mediaType: descriptor.mediaType });
+    return { bytes, descriptor };
   }
 
   /**
@@ -216,7 +226,7 @@ export class RegistryRepository implements Target {
     }
     const bytes = content instanceof Uint8Array ? content : await readStreamLimited(await openContent(content, 0), MAX_MANIFEST_SIZE, this.name);
     await this.#putManifest(descriptor.digest, bytes, descriptor.mediaType);
-    this.#pushedManifests.set(descriptor.digest, { bytes, mediaType: descriptor.mediaType });
+    this.#manifests.set(descriptor.digest, { bytes, mediaType: descriptor.mediaType });
     options.onProgress?.(bytes.length);
   }
 
@@ -247,7 +257,7 @@ export class RegistryRepository implements Target {
 
   /** PUTs the manifest's bytes under `tag` (fetching them from this repository when needed). */
   async tag(descriptor: Descriptor, tag: string): Promise<void> {
-    const known = this.#pushedManifests.get(descriptor.digest);
+    const known = this.#manifests.get(descriptor.digest);
     const manifest = known ?? { bytes: (await this.fetchManifest(descriptor.digest)).bytes, mediaType: descriptor.mediaType };
     await this.#putManifest(tag, manifest.bytes, manifest.mediaType);
   }
