@@ -74,6 +74,7 @@ export async function createRegistryClient(
     insecure: flags.insecure,
     insecureSkipTlsVerify: flags['insecure-skip-tls-verify'],
     ...(flags['ca-file'] !== undefined ? { caFile: flags['ca-file'] } : {}),
+    onWarning: (message: string) => notice(`warning: ${message}`),
     ...(flags.debug ? { onRequest: (info: { method: string; url: string; status?: number }) => notice(`${info.method} ${info.url} ${info.status ?? ''}`) } : {}),
   });
 }

@@ -177,6 +177,19 @@ describe('transport', () => {
     expect(requests.map((r) => r.status)).toEqual([503, 200]);
   });
 
+  it('reports each Warning: 299 text once, and ignores other warning codes', async () => {
+    const registry = await serve((_request, response) => {
+      response.setHeader('warning', ['299 - "this registry is deprecated, use r2.example"', '199 - "misc"']);
+      sendManifest(response);
+    });
+    const warnings: string[] = [];
+    const { client: c } = client({ insecure: true, onWarning: (message) => warnings.push(message) });
+    const repository = c.repository({ registry, repository: 'a/b' });
+    await repository.fetchManifest('v1');
+    await repository.fetchManifest('v2');
+    expect(warnings).toEqual([`registry ${registry} warns: this registry is deprecated, use r2.example`]);
+  });
+
   it('shows registry error codes with the operation and reference', async () => {
     const registry = await serve((_request, response) => {
       response.writeHead(400, { 'content-type': 'application/json' });

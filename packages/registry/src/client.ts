@@ -46,6 +46,8 @@ export interface RegistryClientOptions {
   retry?: Partial<RetryPolicy>;
   /** Sees every request's method, URL and status (never headers): for tests and `--debug`. */
   onRequest?: (info: RequestInfo) => void;
+  /** Registry `Warning: 299` texts (deprecations, quota notices), each reported once per client. */
+  onWarning?: (message: string) => void;
   /** For tests: replaces the undici agent. */
   dispatcher?: Dispatcher;
 }
@@ -64,6 +66,8 @@ export class RegistryClient {
   readonly #retry: RetryOptions;
   readonly #registryOfHost = new Map<string, string>();
   readonly #uploadStrategies = new Map<string, UploadStrategy>();
+  /** Registry warnings already reported. */
+  readonly #warned = new Set<string>();
 
   constructor(options: RegistryClientOptions = {}) {
     this.#options = options;
@@ -161,6 +165,7 @@ export class RegistryClient {
       const body = typeof request.body === 'function' ? await request.body() : request.body;
       const response = await this.#transport.send({ method: request.method, url, headers, host, ...(body === undefined ? {} : { body }) });
       this.#options.onRequest?.({ method: request.method, url: withoutQuery(url), status: response.statusCode });
+      this.#reportWarnings(host, response.headers['warning']);
       const location = response.headers.location;
       if (!request.followRedirects || !REDIRECT_STATUSES.has(response.statusCode) || typeof location !== 'string' || redirects >= MAX_REDIRECTS) {
         return response;
@@ -172,6 +177,17 @@ export class RegistryClient {
 
   async close(): Promise<void> {
     await this.#transport.close();
+  }
+
+  /** `Warning: 299 - "text"` is how registries announce deprecations and limits (OCI distribution spec). */
+  #reportWarnings(host: string, header: string | string[] | undefined): void {
+    if (this.#options.onWarning === undefined || header === undefined) return;
+    for (const value of Array.isArray(header) ? header : [header]) {
+      const text = /^\s*299\s+\S+\s+"((?:[^"\\]|\\.)*)"/.exec(value)?.[1];
+      if (text === undefined || this.#warned.has(text)) continue;
+      this.#warned.add(text);
+      this.#options.onWarning(`registry ${host} warns: ${text}`);
+    }
   }
 }
 
