@@ -20,6 +20,7 @@ import {
   settle,
   tagsOf,
   writes,
+  type PromotionOutcome,
 } from './promotion-support.js';
 
 useRegistries();
@@ -27,21 +28,6 @@ useRegistries();
 const plain = registries.plain.host;
 const plain2 = registries.plain2.host;
 const ENTRIES = 20;
-
-interface PromotionOutcome {
-  from: string;
-  to: string;
-  sourceDigest?: string;
-  action: string;
-  bytes: number;
-  copied: number;
-  mounted: number;
-  skipped: number;
-  seconds: number;
-  policy: string;
-  reasons?: string[];
-  error?: string;
-}
 
 interface Report {
   dryRun: boolean;

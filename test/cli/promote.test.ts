@@ -8,27 +8,12 @@ import { createKeyPair } from '@par/archive';
 import { registries, uniqueRepository } from '../registries/endpoints.js';
 import { useRegistries } from '../registries/ensure-running.js';
 import { WASH_TEST_KEYS, isOneLineError, par, tempDir } from '../support/par.js';
-import { accessLines, expectStatus, getManifest, makePar, pushPar, settle, tagsOf, tamperBinary, waitForLog, writes } from './promotion-support.js';
+import { accessLines, expectStatus, getManifest, makePar, pushPar, settle, tagsOf, tamperBinary, waitForLog, writes, type PromotionOutcome } from './promotion-support.js';
 
 useRegistries();
 
 const plain = registries.plain.host;
 const plain2 = registries.plain2.host;
-
-interface PromotionOutcome {
-  from: string;
-  to: string;
-  sourceDigest?: string;
-  action: string;
-  bytes: number;
-  copied: number;
-  mounted: number;
-  skipped: number;
-  seconds: number;
-  policy: string;
-  reasons?: string[];
-  error?: string;
-}
 
 const strictPolicy = ['--strict', '--require-issuer', WASH_TEST_KEYS.issuer, '--require-target', 'x86_64-linux'];
 

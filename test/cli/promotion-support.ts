@@ -67,6 +67,22 @@ export async function pushPar(reference: string, file: string, extra: string[] =
   return digest;
 }
 
+/** One promotion in the JSON report of `par promote` (as the tests read it). */
+export interface PromotionOutcome {
+  from: string;
+  to: string;
+  sourceDigest?: string;
+  action: string;
+  bytes: number;
+  copied: number;
+  mounted: number;
+  skipped: number;
+  seconds: number;
+  policy: string;
+  reasons?: string[];
+  error?: string;
+}
+
 type PlainRegistry = 'plain' | 'plain2';
 
 export interface FetchedManifest {

@@ -1,28 +1,14 @@
 // The client's auth, retry and scheme logic against fake registries (local HTTP servers).
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
-import { afterEach, describe, expect, it } from 'vitest';
+import type { ServerResponse } from 'node:http';
+import { describe, expect, it } from 'vitest';
 import { RegistryClient, type RegistryClientOptions, type RequestInfo } from './client.js';
+import { fakeServers } from './test-support.js';
 
-const servers: Server[] = [];
-const clients: RegistryClient[] = [];
-
-afterEach(async () => {
-  await Promise.all(clients.splice(0).map((client) => client.close()));
-  await Promise.all(servers.splice(0).map((server) => new Promise((resolve) => server.close(resolve))));
-});
-
-async function serve(handler: (request: IncomingMessage, response: ServerResponse) => void): Promise<string> {
-  const server = createServer(handler);
-  servers.push(server);
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  return `127.0.0.1:${(server.address() as AddressInfo).port}`;
-}
+const { serve, track } = fakeServers();
 
 function client(options: RegistryClientOptions = {}): { client: RegistryClient; requests: RequestInfo[] } {
   const requests: RequestInfo[] = [];
-  const created = new RegistryClient({ retry: { minDelayMs: 1, maxDelayMs: 5 }, ...options, onRequest: (info) => requests.push(info) });
-  clients.push(created);
+  const created = track(new RegistryClient({ retry: { minDelayMs: 1, maxDelayMs: 5 }, ...options, onRequest: (info) => requests.push(info) }));
   return { client: created, requests };
 }
 

@@ -1,15 +1,14 @@
 import { createHash } from 'node:crypto';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import { afterAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { createVerifier, DigestingStream, digestFile, parseDigest, sha256Digest } from './digest.js';
 import { RegistryError } from './errors.js';
 import { EMPTY_CONFIG, EMPTY_CONFIG_DIGEST } from './media-types.js';
+import { fixturesDir as fixtures, rejection as failure, scratchDir } from './test-support.js';
 
-const fixtures = path.resolve(import.meta.dirname, '..', '..', '..', '..', 'shared', 'fixtures');
 const FAKEPAY = { digest: 'sha256:32c80420cbd550af85c61d6d55de5bb634d1c74e0f296e7e8ab1528acaeb457c', size: 1_194_715 };
 
 async function consume(source: Readable, through: DigestingStream): Promise<Buffer> {
@@ -20,18 +19,7 @@ async function consume(source: Readable, through: DigestingStream): Promise<Buff
   return Buffer.concat(chunks);
 }
 
-async function failure(promise: Promise<unknown>): Promise<RegistryError> {
-  try {
-    await promise;
-  } catch (error) {
-    if (error instanceof RegistryError) return error;
-    throw error;
-  }
-  throw new Error('expected a RegistryError');
-}
-
-const scratch = await mkdtemp(path.join(tmpdir(), 'par-digest-'));
-afterAll(() => rm(scratch, { recursive: true, force: true }));
+const scratch = await scratchDir('par-digest-');
 
 describe('digests', () => {
   it('hashes bytes', () => {

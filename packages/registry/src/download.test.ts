@@ -1,30 +1,15 @@
 // Blob downloads against a fake registry (a local HTTP server) that misbehaves on purpose.
 import { createHash, randomBytes } from 'node:crypto';
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
-import { afterEach, describe, expect, it } from 'vitest';
+import type { ServerResponse } from 'node:http';
+import { describe, expect, it } from 'vitest';
 import { RegistryClient } from './client.js';
 import type { Descriptor } from './target.js';
+import { fakeServers, readAll } from './test-support.js';
 
-const servers: Server[] = [];
-const clients: RegistryClient[] = [];
-
-afterEach(async () => {
-  await Promise.all(clients.splice(0).map((client) => client.close()));
-  await Promise.all(servers.splice(0).map((server) => new Promise((resolve) => server.close(resolve))));
-});
-
-async function serve(handler: (request: IncomingMessage, response: ServerResponse) => void): Promise<string> {
-  const server = createServer(handler);
-  servers.push(server);
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  return `127.0.0.1:${(server.address() as AddressInfo).port}`;
-}
+const { serve, track } = fakeServers();
 
 function client(options: ConstructorParameters<typeof RegistryClient>[0] = {}): RegistryClient {
-  const created = new RegistryClient({ insecure: true, retry: { maxAttempts: 1 }, ...options });
-  clients.push(created);
-  return created;
+  return track(new RegistryClient({ insecure: true, retry: { maxAttempts: 1 }, ...options }));
 }
 
 const blob = randomBytes(256 * 1024);
@@ -33,12 +18,6 @@ const descriptor: Descriptor = {
   digest: `sha256:${createHash('sha256').update(blob).digest('hex')}`,
   size: blob.length,
 };
-
-async function readAll(stream: AsyncIterable<unknown>): Promise<Buffer> {
-  const chunks: Buffer[] = [];
-  for await (const chunk of stream) chunks.push(chunk as Buffer);
-  return Buffer.concat(chunks);
-}
 
 /** Sends the first `cut` bytes with a full Content-Length, then drops the connection. */
 function sendCut(response: ServerResponse, body: Buffer, cut: number): void {

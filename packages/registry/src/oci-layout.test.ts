@@ -1,41 +1,20 @@
 import { execFile } from 'node:child_process';
-import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { readdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import type { Readable } from 'node:stream';
 import { promisify } from 'node:util';
-import { afterAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { sha256Digest } from './digest.js';
-import { RegistryError } from './errors.js';
 import { parseManifest, type ImageManifest } from './manifest.js';
 import { OCI_MANIFEST_MEDIA_TYPE, PAR_LAYER_MEDIA_TYPE } from './media-types.js';
 import { ANNOTATION_REF_NAME, OciLayoutTarget, parseLayoutReference } from './oci-layout.js';
 import { ParFileSink, ParFileSource } from './par-file.js';
 import type { Descriptor, Target } from './target.js';
+import { FAKEPAY_PATH as FAKEPAY, readAll, rejection, scratchDir } from './test-support.js';
 
 const run = promisify(execFile);
-const fixtures = path.resolve(import.meta.dirname, '..', '..', '..', '..', 'shared', 'fixtures');
-const FAKEPAY = path.join(fixtures, 'wash', 'fakepay.par.gz');
-const scratch = await mkdtemp(path.join(tmpdir(), 'par-layout-'));
-afterAll(() => rm(scratch, { recursive: true, force: true }));
+const scratch = await scratchDir('par-layout-');
 let counter = 0;
 const fresh = (name: string) => path.join(scratch, `${name}-${counter++}`);
-
-async function readAll(stream: Readable): Promise<Buffer> {
-  const chunks: Buffer[] = [];
-  for await (const chunk of stream) chunks.push(chunk as Buffer);
-  return Buffer.concat(chunks);
-}
-
-async function rejection(promise: Promise<unknown>): Promise<RegistryError> {
-  try {
-    await promise;
-  } catch (error) {
-    if (error instanceof RegistryError) return error;
-    throw error;
-  }
-  throw new Error('expected a RegistryError');
-}
 
 /** The copy algorithm in miniature: children first, then the manifest, then the tag. */
 async function copy(source: Target, from: string, destination: Target, to: string): Promise<Descriptor> {

@@ -9,6 +9,7 @@ import { copy } from './copy.js';
 import { parseManifest, type ImageManifest } from './manifest.js';
 import { ParFileSource } from './par-file.js';
 import type { Content, Descriptor, Target } from './target.js';
+import { readAll } from './test-support.js';
 
 const scratch = await mkdtemp(path.join(tmpdir(), 'par-file-inspect-'));
 afterAll(() => rm(scratch, { recursive: true, force: true }));
@@ -26,12 +27,6 @@ async function freshFile(size = FILE_SIZE): Promise<{ file: string; bytes: Buffe
   const file = path.join(scratch, `archive-${counter++}.par`);
   await writeFile(file, bytes);
   return { file, bytes, digest: digestOf(bytes) };
-}
-
-async function readAll(stream: Readable): Promise<Buffer> {
-  const chunks: Buffer[] = [];
-  for await (const chunk of stream) chunks.push(chunk as Buffer);
-  return Buffer.concat(chunks);
 }
 
 /**

@@ -1,39 +1,19 @@
 import { createHash } from 'node:crypto';
-import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { mkdtemp, readdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { Readable } from 'node:stream';
-import { afterAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { sha256Digest } from './digest.js';
-import { RegistryError } from './errors.js';
 import { parManifest, parseManifest, type ImageManifest } from './manifest.js';
 import { EMPTY_CONFIG_DIGEST, OCI_MANIFEST_MEDIA_TYPE, PAR_CONFIG_MEDIA_TYPE, PAR_LAYER_MEDIA_TYPE } from './media-types.js';
 import { checkParManifest, ParFileSink, ParFileSource } from './par-file.js';
 import type { Descriptor, Target } from './target.js';
+import { FAKEPAY_PATH as FAKEPAY, readAll, rejection, scratchDir } from './test-support.js';
 
-const fixtures = path.resolve(import.meta.dirname, '..', '..', '..', '..', 'shared', 'fixtures');
-const FAKEPAY = path.join(fixtures, 'wash', 'fakepay.par.gz');
 const FAKEPAY_DIGEST = 'sha256:32c80420cbd550af85c61d6d55de5bb634d1c74e0f296e7e8ab1528acaeb457c';
-const scratch = await mkdtemp(path.join(tmpdir(), 'par-file-'));
-afterAll(() => rm(scratch, { recursive: true, force: true }));
+const scratch = await scratchDir('par-file-');
 let counter = 0;
 const freshDir = async () => mkdtemp(path.join(scratch, `case${counter++}-`));
-
-async function readAll(stream: Readable): Promise<Buffer> {
-  const chunks: Buffer[] = [];
-  for await (const chunk of stream) chunks.push(chunk as Buffer);
-  return Buffer.concat(chunks);
-}
-
-async function rejection(promise: Promise<unknown>): Promise<RegistryError> {
-  try {
-    await promise;
-  } catch (error) {
-    if (error instanceof RegistryError) return error;
-    throw error;
-  }
-  throw new Error('expected a RegistryError');
-}
 
 /** The copy algorithm in miniature: children first, then the manifest. */
 async function copy(source: Target, reference: string, destination: Target): Promise<Descriptor> {
