@@ -58,7 +58,7 @@ describe('blob download', () => {
   it('fails with kind verification when the bytes do not match the digest', async () => {
     const host = await serve((_request, response) => {
       const corrupted = Buffer.from(blob);
-      corrupted[1000] ^= 0xff;
+      corrupted[1000] = corrupted[1000]! ^ 0xff;
       response.writeHead(200, { 'content-length': String(corrupted.length) });
       response.end(corrupted);
     });
@@ -68,7 +68,7 @@ describe('blob download', () => {
 
   it('leaves the digest to the consumer when asked (a registry upload checks it), but still checks the size', async () => {
     const corrupted = Buffer.from(blob);
-    corrupted[1000] ^= 0xff;
+    corrupted[1000] = corrupted[1000]! ^ 0xff;
     const host = await serve((request, response) => {
       const body = request.url?.includes('short') ? corrupted.subarray(1) : corrupted;
       response.writeHead(200, { 'content-length': String(body.length) });
