@@ -26,7 +26,7 @@ export type { TarEntrySource } from './tar-writer.js'; // one entry for tarBytes
 export { createWashGzip, looksGzipped, WASH_GZIP_HEADER } from './gzip.js'; // level-9 gzip with wash's header; `1f 8b` sniffing
 
 // Read, describe, verify
-export { readArchive, entryStem } from './read.js'; // streaming reader: hashes binaries, keeps only the JWT, can extract one target
+export { readArchive, readClaims, entryStem } from './read.js'; // streaming reader: hashes binaries, keeps only the JWT, can extract one target; readClaims stops at the JWT
 export type { ArchiveContents, ArchiveEntry, ReadArchiveOptions } from './read.js'; // what readArchive returns / takes
 export { describeArchive, NONE } from './describe.js'; // wash's inspect JSON (version/revision as strings, "None")
 export type { ArchiveDescription } from './describe.js'; // the inspect JSON shape

@@ -5,7 +5,7 @@ import { afterEach, beforeEach, describe, expect, test } from 'vitest';
 import { createArchive } from './create.js';
 import { describeArchive } from './describe.js';
 import { keyPairFromSeed } from './nkey.js';
-import { readArchive } from './read.js';
+import { readArchive, readClaims } from './read.js';
 import { verifyArchive } from './verify.js';
 import { WASH_ACCOUNT, WASH_ACCOUNT_SEED, WASH_SERVICE, WASH_SERVICE_SEED, fakepayPath, fixturesDir, redisPath, scratchDir, writeRandomFile } from './test-support.js';
 
@@ -120,5 +120,23 @@ describe('archives we write', () => {
     expect(contents.world?.size).toBe(100);
     expect(describeArchive(contents).schema).toEqual({ a: 2, b: 1 });
     expect(verifyArchive(contents, { strict: true }).valid).toBe(true);
+  });
+});
+
+describe('readClaims', () => {
+  test('gives the same claims as readArchive without reading past claims.jwt', async () => {
+    for (const file of [fakepayPath, redisPath]) {
+      const full = await readArchive(file);
+      const claims = await readClaims(file);
+      expect(claims).toEqual({ compressed: full.compressed, jwt: full.jwt, token: full.token, claims: full.claims });
+    }
+  });
+
+  test('refuses an archive without claims.jwt like readArchive does', async () => {
+    const { tarBytes, bufferEntry } = await import('./tar-writer.js');
+    const chunks: Buffer[] = [];
+    for await (const chunk of tarBytes([bufferEntry('x86_64-linux.bin', Buffer.from('binary'))])) chunks.push(Buffer.from(chunk));
+    const { Readable } = await import('node:stream');
+    await expect(readClaims(Readable.from([Buffer.concat(chunks)]))).rejects.toMatchObject({ kind: 'invalid', message: expect.stringMatching(/no claims\.jwt/) });
   });
 });

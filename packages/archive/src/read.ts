@@ -166,3 +166,22 @@ export async function readArchive(source: string | Readable, options: ReadArchiv
     throw error;
   }
 }
+
+/**
+ * Only the claims of an archive: reads up to `claims.jwt` (the first entry in every archive wash
+ * writes) and stops, hashing nothing — for callers that need the issuer and subject before the
+ * real work, such as choosing the keys to re-sign with.
+ */
+export async function readClaims(source: string | Readable): Promise<Pick<ArchiveContents, 'compressed' | 'jwt' | 'token' | 'claims'>> {
+  const { stream, label } = await openSource(source);
+  const { compressed, entries: tarEntries } = await openTar(stream, label);
+  for await (const entry of tarEntries) {
+    assertSafeEntryName(entry.name, label);
+    if (entryStem(entry.name) !== 'claims') continue; // left unread: drained without hashing
+    const jwt = await readSmallEntry(entry, label);
+    const { token, claims } = decodeArchiveClaims(jwt, label);
+    return { compressed, jwt, token, claims };
+  }
+  throw new ArchiveError(`Not enough files found in provider archive. Is this a complete archive? ${label} has no claims.jwt entry`, 'invalid', { path: 'claims.jwt' });
+}
+

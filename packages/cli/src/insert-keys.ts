@@ -10,7 +10,8 @@ import type { KeyFlags, LoadedKey } from './keys.js';
  */
 export async function loadInsertKeys(flags: KeyFlags & { archive: string }): Promise<{ issuer: LoadedKey; subject: LoadedKey }> {
   const archive = await import('@par/archive');
-  const { claims } = await archive.readArchive(flags.archive);
+  // Only the issuer and subject are needed here; insertTarget reads and verifies the whole archive.
+  const { claims } = await archive.readClaims(flags.archive);
   const directories = flags.directory ? [flags.directory] : archive.keyDirectoriesToSearch();
 
   const subject = flags.subject !== undefined
