@@ -71,6 +71,11 @@ export interface TokenSender {
 export interface AuthenticatorOptions {
   credentials?: (registry: string) => Promise<ClientCredential>;
   send: TokenSender;
+  /**
+   * Whether credentials for `registryHost` may go to a token realm on `realmHost` over plain HTTP:
+   * yes when the registry itself is plain HTTP or the user opted into it for that host.
+   */
+  mayUsePlainHttp?: (registryHost: string, realmHost: string) => Promise<boolean>;
   now?: () => number;
 }
 
@@ -169,6 +174,7 @@ export class Authenticator {
     // The challenge may carry the scope the failing request needed; ask for it too.
     const wanted = mergeScopes([...scopes, ...(challenge.params.scope ? [challenge.params.scope] : [])]);
     const credential = await this.#credentialFor(host);
+    if (credential) await this.#refusePlainHttpRealm(host, realm);
     const service = challenge.params.service;
     let response: Dispatcher.ResponseData;
     if (credential && 'identityToken' in credential) {
@@ -212,6 +218,22 @@ export class Authenticator {
     const expiresIn = typeof body.expires_in === 'number' && body.expires_in > 0 ? body.expires_in : DEFAULT_EXPIRES_IN_S;
     const lifetime = Math.max(expiresIn * 1000 - EXPIRY_MARGIN_MS, (expiresIn * 1000) / 2);
     return { header: `Bearer ${token}`, expiresAt: this.#now() + lifetime };
+  }
+
+  /** A password or refresh token never crosses the network in clear unless the user said so. */
+  async #refusePlainHttpRealm(host: string, realm: string): Promise<void> {
+    let url: URL;
+    try {
+      url = new URL(realm);
+    } catch {
+      throw new RegistryError(`registry ${host} named a token realm that is not a URL`, { kind: 'failure', operation: 'fetch token', reference: host });
+    }
+    if (url.protocol === 'https:') return;
+    if (url.protocol === 'http:' && (await (this.#options.mayUsePlainHttp?.(host, url.host) ?? Promise.resolve(false)))) return;
+    throw new RegistryError(
+      `registry ${host} asked for credentials to be sent to ${url.protocol}//${url.host} in clear; refused (only --insecure allows credentials over plain HTTP)`,
+      { kind: 'failure', operation: 'fetch token', reference: host },
+    );
   }
 
   #getToken(realm: string, service: string | undefined, scopes: string[], credential: ClientCredential) {

@@ -1,6 +1,7 @@
 import { Readable } from 'node:stream';
 import type { Dispatcher } from 'undici';
 import { Authenticator, type ClientCredential } from './auth.js';
+import { RegistryError } from './errors.js';
 import { apiHost, type RepositoryReference } from './reference.js';
 import { markSentWithoutCredentials } from './registry-errors.js';
 import { RegistryRepository } from './repository.js';
@@ -68,6 +69,8 @@ export class RegistryClient {
   readonly #uploadStrategies = new Map<string, UploadStrategy>();
   /** Registry warnings already reported. */
   readonly #warned = new Set<string>();
+  /** The URL that gave each response, after redirects: a 401 counts only from the registry's own host. */
+  readonly #answeredBy = new WeakMap<Dispatcher.ResponseData, URL>();
 
   constructor(options: RegistryClientOptions = {}) {
     this.#options = options;
@@ -84,6 +87,8 @@ export class RegistryClient {
       ...(credentials ? { credentials: (host: string) => credentials(this.#registryOfHost.get(host) ?? host) } : {}),
       send: (request) =>
         this.#sendWithRetry(request.url, { method: request.method, headers: request.headers, body: request.body }, new URL(request.url).host, true),
+      mayUsePlainHttp: async (registryHost, realmHost) =>
+        (await this.#transport.origin(registryHost)).startsWith('http:') || this.#transport.isInsecure(realmHost),
     });
     for (const [host, strategy] of Object.entries(options.uploadStrategy ?? {})) this.#uploadStrategies.set(host, strategy);
   }
@@ -127,11 +132,27 @@ export class RegistryClient {
         host,
         replayable,
       );
+      if (response.statusCode === 401) await this.#refuseForeignChallenge(response, host, request);
       if (response.statusCode !== 401 || attempt > 0 || !replayable) return this.#markIfAnonymous(response, host);
       const retry = await this.#auth.onUnauthorized(host, response.headers['www-authenticate'], request.scopes);
       if (!retry) return this.#markIfAnonymous(response, host);
       await response.body.dump();
     }
+  }
+
+  /**
+   * Only the registry's own host may ask for the registry's credentials. A 401 from a storage
+   * redirect, an upload `Location` or a `Link` on another host is that host's business: answering
+   * its challenge would send the user's password (or the registry's token) where it does not belong.
+   */
+  async #refuseForeignChallenge(response: Dispatcher.ResponseData, host: string, request: RegistryRequest): Promise<void> {
+    const answered = this.#answeredBy.get(response);
+    if (answered === undefined || answered.host === host) return;
+    await response.body.dump();
+    throw new RegistryError(
+      `${request.operation} ${request.reference}: ${answered.host} (not the registry ${host}) answered 401 asking for credentials; par sends credentials only to the registry itself`,
+      { kind: 'failure', operation: request.operation, reference: request.reference, status: 401 },
+    );
   }
 
   /** A refusal of a request sent without credentials (none configured) is reported as "log in", not "wrong password". */
@@ -164,6 +185,7 @@ export class RegistryClient {
       if (request.authorization && new URL(url).host === host) headers.authorization = request.authorization;
       const body = typeof request.body === 'function' ? await request.body() : request.body;
       const response = await this.#transport.send({ method: request.method, url, headers, host, ...(body === undefined ? {} : { body }) });
+      this.#answeredBy.set(response, new URL(url));
       this.#options.onRequest?.({ method: request.method, url: withoutQuery(url), status: response.statusCode });
       this.#reportWarnings(host, response.headers['warning']);
       const location = response.headers.location;

@@ -154,6 +154,11 @@ export class Transport {
       });
   }
 
+  /** Whether the user opted into plain HTTP for `host` (`--insecure`). */
+  isInsecure(host: string): boolean {
+    return this.#insecure === true || (Array.isArray(this.#insecure) && this.#insecure.includes(host));
+  }
+
   /** `https://host` or `http://host`, decided once per host. */
   origin(host: string): Promise<string> {
     let scheme = this.#schemes.get(host);
@@ -167,7 +172,7 @@ export class Transport {
   }
 
   async #decideScheme(host: string): Promise<Scheme> {
-    if (this.#insecure === true || (Array.isArray(this.#insecure) && this.#insecure.includes(host))) return 'http';
+    if (this.isInsecure(host)) return 'http';
     if (!isLoopbackHost(host)) return 'https';
     // Loopback: HTTPS when the server speaks TLS at all; plain HTTP only when it does not.
     try {
