@@ -38,7 +38,7 @@ describe('writeFileAtomically', () => {
 describe('createWashGzip', () => {
   test('patches the OS byte even when the header arrives in small pieces', async () => {
     const chunks: Buffer[] = [];
-    const [gzip, patch] = createWashGzip() as [NodeJS.ReadWriteStream, NodeJS.ReadWriteStream];
+    const [gzip, patch] = createWashGzip();
     // Re-chunk zlib output into 3-byte pieces before the patch sees it.
     const splitter = new (await import('node:stream')).Transform({
       transform(chunk: Buffer, _e, done) {

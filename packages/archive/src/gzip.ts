@@ -28,6 +28,6 @@ class GzipOsPatch extends Transform {
 }
 
 /** A gzip compressor at level 9 whose output starts with exactly {@link WASH_GZIP_HEADER}. */
-export function createWashGzip(): Transform[] {
+export function createWashGzip(): [Transform, Transform] {
   return [createGzip({ level: constants.Z_BEST_COMPRESSION, chunkSize: STREAM_CHUNK_SIZE }), new GzipOsPatch()];
 }

@@ -5,8 +5,7 @@ import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, afterEach } from 'vitest';
-import type { RegistryClient } from './client.js';
-import { RegistryError } from './errors.js';
+import { RegistryError } from './oci/errors.js';
 
 /** The golden files beside the checkout: ../shared/fixtures. */
 export const fixturesDir = path.resolve(import.meta.dirname, '..', '..', '..', '..', 'shared', 'fixtures');
@@ -36,17 +35,22 @@ export async function rejection(promise: Promise<unknown>): Promise<RegistryErro
   throw new Error('expected a RegistryError');
 }
 
+/** A client to close after the test (a RegistryClient). */
+export interface Closable {
+  close(): Promise<void>;
+}
+
 export interface FakeServers {
   /** Starts a local HTTP server on 127.0.0.1 with `handler`; returns its `host:port`. */
   serve(handler: (request: IncomingMessage, response: ServerResponse) => void): Promise<string>;
   /** Remembers a client so that it is closed after the current test. */
-  track<T extends RegistryClient>(client: T): T;
+  track<T extends Closable>(client: T): T;
 }
 
 /** Fake registries for the calling test file: every server and tracked client is closed after each test. Call at the file's top level. */
 export function fakeServers(): FakeServers {
   const servers: Server[] = [];
-  const clients: RegistryClient[] = [];
+  const clients: Closable[] = [];
 
   afterEach(async () => {
     await Promise.all(clients.splice(0).map((client) => client.close()));

@@ -1,8 +1,8 @@
 import { mkdir, readFile, realpath } from 'node:fs/promises';
 import { homedir } from 'node:os';
 import path from 'node:path';
-import { RegistryError } from '../errors.js';
-import { writeFileAtomically } from '../local-files.js';
+import { RegistryError } from '../oci/errors.js';
+import { writeFileAtomically } from '../content/local-files.js';
 
 /**
  * Docker's config.json and Podman's auth.json share one shape: `auths` (per-server `auth`

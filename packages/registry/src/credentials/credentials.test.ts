@@ -2,7 +2,7 @@ import { chmod, mkdir, mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/pr
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { RegistryError } from '../errors.js';
+import { RegistryError } from '../oci/errors.js';
 import { eraseCredential, resolveCredential, storeCredential, type CredentialOptions } from './index.js';
 
 const scratch = await mkdtemp(path.join(tmpdir(), 'par-creds-'));

@@ -1,5 +1,5 @@
-import { RegistryError } from '../errors.js';
-import { credentialKeys } from '../reference.js';
+import { RegistryError } from '../oci/errors.js';
+import { credentialKeys } from '../oci/reference.js';
 import {
   dockerConfigPath,
   findServerKey,

@@ -5,11 +5,12 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import type { Readable } from 'node:stream';
 import { afterAll, describe, expect, it } from 'vitest';
-import { copy } from './copy.js';
-import { parseManifest, type ImageManifest } from './manifest.js';
+import { copy } from '../content/copy.js';
+import { parseManifest, type ImageManifest } from '../oci/manifest.js';
 import { ParFileSource } from './par-file.js';
-import type { Content, Descriptor, Target } from './target.js';
-import { readAll } from './test-support.js';
+import type { Content, Target } from '../content/target.js';
+import type { Descriptor } from '../oci/descriptor.js';
+import { readAll } from '../test-support.js';
 
 const scratch = await mkdtemp(path.join(tmpdir(), 'par-file-inspect-'));
 afterAll(() => rm(scratch, { recursive: true, force: true }));

@@ -1,35 +1,18 @@
 import { pipeline, Readable, Transform } from 'node:stream';
 import type { Dispatcher } from 'undici';
-import type { RegistryClient } from './client.js';
-import { DigestingStream, type ExpectedContent } from './digest.js';
-import { RegistryError } from './errors.js';
-import { throwResponseError } from './registry-errors.js';
-import type { Content, Descriptor, TransferOptions } from './target.js';
-import { NetworkError } from './transport.js';
-
-export interface UploadStrategy {
-  mode: 'monolithic' | 'chunked';
-  /** Chunk size for `chunked` (bytes); raised to the registry's `OCI-Chunk-Min-Length`. */
-  chunkSize?: number;
-}
-
-const MiB = 1024 * 1024;
-export const DEFAULT_CHUNK_SIZE = 4 * MiB;
-
-/**
- * What works on known registries: GHCR caps request bodies at 4 MiB; Artifactory mishandles
- * chunks; ECR wants chunks of at least 5 MiB. Everything else gets one streamed PUT.
- */
-export function defaultUploadStrategy(host: string): UploadStrategy {
-  const name = host.toLowerCase();
-  if (name === 'ghcr.io') return { mode: 'chunked', chunkSize: 4 * MiB };
-  if (name.endsWith('.amazonaws.com')) return { mode: 'chunked', chunkSize: 5 * MiB };
-  if (name.endsWith('.jfrog.io') || name.includes('artifactory')) return { mode: 'monolithic' };
-  return { mode: 'monolithic' };
-}
+import type { RegistryConnection } from './connection.js';
+import { DEFAULT_CHUNK_SIZE, type UploadStrategies, type UploadStrategy } from './upload-strategy.js';
+import { DigestingStream, type ExpectedContent } from '../oci/digest.js';
+import { RegistryError } from '../oci/errors.js';
+import { throwResponseError } from '../http/registry-errors.js';
+import type { Content, TransferOptions } from '../content/target.js';
+import type { Descriptor } from '../oci/descriptor.js';
+import { NetworkError } from '../http/transport.js';
 
 export interface UploadTarget {
-  client: RegistryClient;
+  client: RegistryConnection;
+  /** The per-host strategy table, shared by the repositories of one client. */
+  uploadStrategies: UploadStrategies;
   registry: string;
   repository: string;
   /** `registry/repository`, for messages. */
@@ -47,14 +30,14 @@ export async function openContent(content: Content, offset: number): Promise<Rea
  * the other one once and remembers it for the host.
  */
 export async function uploadBlob(target: UploadTarget, descriptor: Descriptor, content: Content, options: TransferOptions = {}): Promise<void> {
-  const strategy = target.client.uploadStrategy(target.registry);
+  const strategy = target.uploadStrategies.for(target.registry);
   try {
     await runStrategy(target, strategy, descriptor, content, options);
   } catch (error) {
     if (!isStrategyRefusal(error)) throw error;
     const other: UploadStrategy = strategy.mode === 'chunked' ? { mode: 'monolithic' } : { mode: 'chunked', chunkSize: DEFAULT_CHUNK_SIZE };
     await runStrategy(target, other, descriptor, content, options);
-    target.client.rememberUploadStrategy(target.registry, other);
+    target.uploadStrategies.remember(target.registry, other);
   }
 }
 
@@ -331,7 +314,7 @@ async function uploadedOffset(target: UploadTarget, location: string, reference:
 export async function uploadStream(target: UploadTarget, open: () => Promise<Readable>, options: TransferOptions = {}): Promise<ExpectedContent> {
   const pending: Descriptor = { mediaType: 'application/octet-stream', digest: '(digest computed while uploading)', size: 0 };
   const reference = `${target.name} (new blob)`;
-  const strategy = target.client.uploadStrategy(target.registry);
+  const strategy = target.uploadStrategies.for(target.registry);
   const session = await startUpload(target, pending);
   let location = session.location;
   const hashed = new DigestingStream();

@@ -1,19 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { RegistryError } from './errors.js';
-import {
-  apiHost,
-  credentialKeys,
-  formatReference,
-  isLoopbackHost,
-  manifestReference,
-  parseReference,
-  parseRepository,
-  referenceName,
-  withDigest,
-  withTag,
-  type Reference,
-} from './reference.js';
+import { apiHost, credentialKeys, formatReference, isLoopbackHost, manifestReference, parseReference, parseRepository, referenceName, withDigest, withTag, type Reference } from './reference.js';
 
 const SHA256 = `sha256:${'a'.repeat(64)}`;
 const SHA512 = `sha512:${'0123456789abcdef'.repeat(8)}`;

@@ -1,11 +1,12 @@
 import { createHash } from 'node:crypto';
 import { Readable } from 'node:stream';
 import type { Dispatcher } from 'undici';
-import type { RegistryClient } from './client.js';
-import { RegistryError } from './errors.js';
-import { throwResponseError } from './registry-errors.js';
-import type { Descriptor, TransferOptions } from './target.js';
-import { networkError } from './transport.js';
+import type { RegistryConnection } from './connection.js';
+import { RegistryError } from '../oci/errors.js';
+import { throwResponseError } from '../http/registry-errors.js';
+import type { Descriptor } from '../oci/descriptor.js';
+import type { TransferOptions } from '../content/target.js';
+import { networkError } from '../http/transport.js';
 
 /**
  * How much of a blob may wait between the network and its consumer. Node's 16 KiB default made a
@@ -15,7 +16,7 @@ import { networkError } from './transport.js';
 const DOWNLOAD_BUFFER_BYTES = 4 * 1024 * 1024;
 
 export interface BlobSource {
-  client: RegistryClient;
+  client: RegistryConnection;
   registry: string;
   repository: string;
   /** `registry/repository`, for messages. */

@@ -2,8 +2,9 @@ import { createHash } from 'node:crypto';
 import { Readable } from 'node:stream';
 import { describe, expect, it } from 'vitest';
 import { copy, type CopyEvent } from './copy.js';
-import { OCI_INDEX_MEDIA_TYPE, OCI_MANIFEST_MEDIA_TYPE } from './media-types.js';
-import type { Content, Descriptor, Target } from './target.js';
+import { OCI_INDEX_MEDIA_TYPE, OCI_MANIFEST_MEDIA_TYPE } from '../oci/media-types.js';
+import type { Content, Target } from './target.js';
+import type { Descriptor } from '../oci/descriptor.js';
 
 /** An in-memory Target that records the order of pushes. */
 class MemoryTarget implements Target {

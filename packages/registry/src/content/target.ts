@@ -1,14 +1,5 @@
 import type { Readable } from 'node:stream';
-
-/** An OCI content descriptor (image-spec descriptor.md). */
-export interface Descriptor {
-  mediaType: string;
-  digest: string;
-  size: number;
-  artifactType?: string;
-  annotations?: Record<string, string>;
-  platform?: { architecture: string; os: string; variant?: string };
-}
+import type { Descriptor } from '../oci/descriptor.js';
 
 /**
  * Bytes to store: small content (manifests, configs) as a buffer, large content as a factory
@@ -48,4 +39,15 @@ export interface Target {
   push(descriptor: Descriptor, content: Content, options?: TransferOptions): Promise<void>;
   /** Points a tag at a manifest already pushed. */
   tag(descriptor: Descriptor, reference: string): Promise<void>;
+
+  // Optional capabilities: copy asks a target what it can do, never what class it is.
+
+  /** Fetched streams fail unless their bytes match the descriptor (a registry blob download hashes). */
+  readonly verifiesOnFetch?: boolean;
+  /** Push checks the bytes against the descriptor itself (a registry's `?digest=`), so copy need not hash them. */
+  readonly verifiesOnPush?: boolean;
+  /** True when `mount` can take blobs from `source` without moving their bytes (same registry, other repository). */
+  canMountFrom?(source: Target): boolean;
+  /** Takes a blob from `source` without moving its bytes; false when it did not, so the caller copies instead. */
+  mount?(descriptor: Descriptor, source: Target): Promise<boolean>;
 }

@@ -2,14 +2,15 @@ import { createReadStream } from 'node:fs';
 import { mkdir, readFile, stat } from 'node:fs/promises';
 import path from 'node:path';
 import type { Readable } from 'node:stream';
-import { parseDigest } from './digest.js';
-import { RegistryError } from './errors.js';
+import { parseDigest } from '../oci/digest.js';
+import { RegistryError } from '../oci/errors.js';
 import { openContent, progressStream, readSmall, writeFileAtomically, writeStreamAtomically } from './local-files.js';
-import { parseManifest } from './manifest.js';
-import { OCI_INDEX_MEDIA_TYPE } from './media-types.js';
-import { digestProblem, isValidTag } from './reference.js';
-import type { Content, Descriptor, Target, TransferOptions } from './target.js';
-import { STREAM_CHUNK_SIZE } from './io.js';
+import { parseManifest } from '../oci/manifest.js';
+import { OCI_INDEX_MEDIA_TYPE } from '../oci/media-types.js';
+import { digestProblem, isValidTag } from '../oci/reference.js';
+import type { Content, Target, TransferOptions } from './target.js';
+import type { Descriptor } from '../oci/descriptor.js';
+import { STREAM_CHUNK_SIZE } from '../oci/io.js';
 
 /**
  * An OCI image layout directory (image-spec image-layout.md): `oci-layout`, `index.json` and

@@ -4,8 +4,8 @@ import { open, rename, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { PassThrough, Readable, Transform, type TransformCallback } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import { createVerifier, DigestingStream, type ExpectedContent } from './digest.js';
-import { RegistryError } from './errors.js';
+import { createVerifier, DigestingStream, type ExpectedContent } from '../oci/digest.js';
+import { RegistryError } from '../oci/errors.js';
 import type { Content, TransferOptions } from './target.js';
 
 /**

@@ -1,10 +1,10 @@
 import { type Readable, Transform, pipeline } from 'node:stream';
-import { createVerifier } from './digest.js';
-import { RegistryError } from './errors.js';
-import { manifestChildren, parseManifest } from './manifest.js';
-import { apiHost } from './reference.js';
-import { isManifestMediaType, MAX_MANIFEST_SIZE, RegistryRepository } from './repository.js';
-import type { Content, Descriptor, Target } from './target.js';
+import { createVerifier } from '../oci/digest.js';
+import { RegistryError } from '../oci/errors.js';
+import { manifestChildren, parseManifest } from '../oci/manifest.js';
+import { isManifestMediaType, MAX_MANIFEST_SIZE } from '../oci/manifest.js';
+import type { Content, Target } from './target.js';
+import type { Descriptor } from '../oci/descriptor.js';
 
 export type CopyAction = 'copied' | 'skipped' | 'mounted';
 
@@ -91,11 +91,7 @@ class GraphCopy {
     this.#destination = destination;
     this.#options = options;
     this.#limit = limiter(Math.max(1, options.concurrency ?? DEFAULT_CONCURRENCY));
-    this.#canMount =
-      source instanceof RegistryRepository &&
-      destination instanceof RegistryRepository &&
-      apiHost(source.registry) === apiHost(destination.registry) &&
-      source.repository !== destination.repository;
+    this.#canMount = destination.mount !== undefined && destination.canMountFrom?.(source) === true;
   }
 
   copyNode(descriptor: Descriptor): Promise<void> {
@@ -144,7 +140,7 @@ class GraphCopy {
       else this.#record(descriptor, 'copied', descriptor.size);
       return;
     }
-    if (this.#canMount && (await (this.#destination as RegistryRepository).mount(descriptor, this.#source as RegistryRepository))) {
+    if (this.#canMount && (await this.#destination.mount?.(descriptor, this.#source))) {
       this.#record(descriptor, 'mounted', 0);
       return;
     }
@@ -156,10 +152,10 @@ class GraphCopy {
 
   /** A content factory: each (re)try re-fetches from the source; nothing goes to disk or memory whole. */
   #content(descriptor: Descriptor): Content {
-    const sourceVerifies = this.#source instanceof RegistryRepository;
+    const sourceVerifies = this.#source.verifiesOnFetch === true;
     // A registry checks every upload against its `?digest=` itself: hashing on our side too would
     // only cost CPU on the transfer's critical path.
-    const destinationVerifies = this.#destination instanceof RegistryRepository;
+    const destinationVerifies = this.#destination.verifiesOnPush === true;
     return async (offset: number): Promise<Readable> => {
       const stream = await this.#source.fetch(descriptor, destinationVerifies ? { digestCheckedDownstream: true } : {});
       if (offset > 0) return chain(stream, skipBytes(offset));

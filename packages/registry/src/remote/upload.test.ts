@@ -4,8 +4,9 @@ import type { AddressInfo } from 'node:net';
 import { Readable } from 'node:stream';
 import { afterEach, describe, expect, it } from 'vitest';
 import { RegistryClient } from './client.js';
-import type { Descriptor } from './target.js';
-import { defaultUploadStrategy, openContent, type UploadStrategy } from './upload.js';
+import type { Descriptor } from '../oci/descriptor.js';
+import { openContent } from './upload.js';
+import { defaultUploadStrategy, type UploadStrategy } from './upload-strategy.js';
 
 describe('defaultUploadStrategy', () => {
   it('knows the registries that need special treatment', () => {

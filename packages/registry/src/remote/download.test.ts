@@ -3,8 +3,8 @@ import { createHash, randomBytes } from 'node:crypto';
 import type { ServerResponse } from 'node:http';
 import { describe, expect, it } from 'vitest';
 import { RegistryClient } from './client.js';
-import type { Descriptor } from './target.js';
-import { fakeServers, readAll } from './test-support.js';
+import type { Descriptor } from '../oci/descriptor.js';
+import { fakeServers, readAll } from '../test-support.js';
 
 const { serve, track } = fakeServers();
 

@@ -1,34 +1,14 @@
 import { Readable } from 'node:stream';
 import type { Dispatcher } from 'undici';
-import { Authenticator, type ClientCredential } from './auth.js';
-import { RegistryError } from './errors.js';
-import { apiHost, type RepositoryReference } from './reference.js';
-import { markSentWithoutCredentials } from './registry-errors.js';
+import { Authenticator, type ClientCredential } from '../http/auth.js';
+import { RegistryError } from '../oci/errors.js';
+import { apiHost, type RepositoryReference } from '../oci/reference.js';
+import { markSentWithoutCredentials } from '../http/registry-errors.js';
 import { RegistryRepository } from './repository.js';
-import { DEFAULT_RETRY_POLICY, type RetryOptions, type RetryPolicy, withRetry } from './retry.js';
-import { Transport, type TransportOptions } from './transport.js';
-import { defaultUploadStrategy, type UploadStrategy } from './upload.js';
-
-/** Bytes of a request: a buffer, a factory opening a fresh stream (replayable), or a one-shot stream. */
-export type RequestBody = Uint8Array | (() => Promise<Readable>) | Readable;
-
-export interface RegistryRequest {
-  /** Registry as written in the reference (`docker.io`, `127.0.0.1:5001`). */
-  registry: string;
-  method: string;
-  /** Path from the registry root, e.g. `/v2/foo/manifests/v1`; or `url` for an absolute `Location`. */
-  path?: string;
-  url?: string;
-  headers?: Record<string, string>;
-  body?: RequestBody;
-  /** Token scopes this request needs, e.g. `repository:foo:pull`. */
-  scopes: string[];
-  /** For error messages: what we were doing and to what. */
-  operation: string;
-  reference: string;
-  /** Follow 3xx (blob GETs are redirected to storage). */
-  followRedirects?: boolean;
-}
+import { DEFAULT_RETRY_POLICY, type RetryOptions, type RetryPolicy, withRetry } from '../http/retry.js';
+import { Transport, type TransportOptions } from '../http/transport.js';
+import type { RegistryConnection, RegistryRequest, RequestBody } from './connection.js';
+import { UploadStrategies, type UploadStrategy } from './upload-strategy.js';
 
 export interface RequestInfo {
   method: string;
@@ -60,13 +40,13 @@ const REDIRECT_STATUSES = new Set([301, 302, 303, 307, 308]);
  * An OCI distribution client: one connection pool, one authenticator, retries and redirects.
  * `repository()` gives the Target for one repository.
  */
-export class RegistryClient {
+export class RegistryClient implements RegistryConnection {
   readonly #options: RegistryClientOptions;
   readonly #transport: Transport;
   readonly #auth: Authenticator;
   readonly #retry: RetryOptions;
   readonly #registryOfHost = new Map<string, string>();
-  readonly #uploadStrategies = new Map<string, UploadStrategy>();
+  readonly #uploadStrategies: UploadStrategies;
   /** Registry warnings already reported. */
   readonly #warned = new Set<string>();
   /** The URL that gave each response, after redirects: a 401 counts only from the registry's own host. */
@@ -90,22 +70,16 @@ export class RegistryClient {
       mayUsePlainHttp: async (registryHost, realmHost) =>
         (await this.#transport.origin(registryHost)).startsWith('http:') || this.#transport.isInsecure(realmHost),
     });
-    for (const [host, strategy] of Object.entries(options.uploadStrategy ?? {})) this.#uploadStrategies.set(host, strategy);
+    this.#uploadStrategies = new UploadStrategies(options.uploadStrategy);
   }
 
   repository(name: RepositoryReference): RegistryRepository {
-    return new RegistryRepository(this, name);
+    return new RegistryRepository(this, name, this.#uploadStrategies);
   }
 
   /** The upload strategy for a registry: configured, learned from a fallback, or the host's default. */
   uploadStrategy(registry: string): UploadStrategy {
-    const host = apiHost(registry);
-    return this.#uploadStrategies.get(host) ?? defaultUploadStrategy(host);
-  }
-
-  /** Remembers a strategy that worked after a fallback, for the rest of this client's life. */
-  rememberUploadStrategy(registry: string, strategy: UploadStrategy): void {
-    this.#uploadStrategies.set(apiHost(registry), strategy);
+    return this.#uploadStrategies.for(registry);
   }
 
   /** `https://host` or `http://host` for a registry. */

@@ -1,5 +1,5 @@
 import type { Dispatcher } from 'undici';
-import { RegistryError } from './errors.js';
+import { RegistryError } from '../oci/errors.js';
 import { readErrorBody, statusLine } from './registry-errors.js';
 
 /** What a credential source gives for a registry (the shape `resolveCredential` returns). */

@@ -1,5 +1,5 @@
 import type { Dispatcher } from 'undici';
-import { type ErrorKind, RegistryError } from './errors.js';
+import { type ErrorKind, RegistryError } from '../oci/errors.js';
 
 /** One entry of a registry's `{"errors":[...]}` body. */
 export interface RegistryErrorEntry {

@@ -7,7 +7,7 @@ import { describe, expect, it } from 'vitest';
 import { createVerifier, DigestingStream, digestFile, parseDigest, sha256Digest } from './digest.js';
 import { RegistryError } from './errors.js';
 import { EMPTY_CONFIG, EMPTY_CONFIG_DIGEST } from './media-types.js';
-import { fixturesDir as fixtures, rejection as failure, scratchDir } from './test-support.js';
+import { fixturesDir as fixtures, rejection as failure, scratchDir } from '../test-support.js';
 
 const FAKEPAY = { digest: 'sha256:32c80420cbd550af85c61d6d55de5bb634d1c74e0f296e7e8ab1528acaeb457c', size: 1_194_715 };
 

@@ -2,7 +2,7 @@
 import type { ServerResponse } from 'node:http';
 import { describe, expect, it } from 'vitest';
 import { RegistryClient, type RegistryClientOptions, type RequestInfo } from './client.js';
-import { fakeServers } from './test-support.js';
+import { fakeServers } from '../test-support.js';
 
 const { serve, track } = fakeServers();
 

@@ -1,23 +1,19 @@
 import { Readable } from 'node:stream';
 import type { Dispatcher } from 'undici';
-import type { RegistryClient } from './client.js';
-import { digestBytes, parseDigest } from './digest.js';
+import type { RegistryConnection } from './connection.js';
+import type { UploadStrategies } from './upload-strategy.js';
+import { digestBytes, parseDigest } from '../oci/digest.js';
 import { openBlob } from './download.js';
-import { RegistryError } from './errors.js';
-import { MANIFEST_MEDIA_TYPES } from './media-types.js';
-import type { RepositoryReference } from './reference.js';
-import { readErrorBody, registryErrorFrom, throwResponseError } from './registry-errors.js';
-import type { Content, Descriptor, Target, TransferOptions } from './target.js';
+import { RegistryError } from '../oci/errors.js';
+import { MANIFEST_MEDIA_TYPES } from '../oci/media-types.js';
+import { apiHost, type RepositoryReference } from '../oci/reference.js';
+import { readErrorBody, registryErrorFrom, throwResponseError } from '../http/registry-errors.js';
+import type { Content, Target, TransferOptions } from '../content/target.js';
+import type { Descriptor } from '../oci/descriptor.js';
+import { isManifestMediaType, MAX_MANIFEST_SIZE } from '../oci/manifest.js';
 import { openContent, uploadBlob, uploadStream } from './upload.js';
 
-/** Registries should accept manifests up to 4 MiB; we refuse to buffer more than that. */
-export const MAX_MANIFEST_SIZE = 4 * 1024 * 1024;
-
 const MANIFEST_ACCEPT = MANIFEST_MEDIA_TYPES.join(', ');
-
-export function isManifestMediaType(mediaType: string): boolean {
-  return MANIFEST_MEDIA_TYPES.includes(mediaType);
-}
 
 function isDigest(reference: string): boolean {
   // Tags cannot contain ':'.
@@ -43,7 +39,9 @@ export interface FetchedManifest {
  * registry can do (mount, tags, delete).
  */
 export class RegistryRepository implements Target {
-  readonly client: RegistryClient;
+  readonly client: RegistryConnection;
+  /** The per-host upload strategy table of the client that made this repository. */
+  readonly uploadStrategies: UploadStrategies;
   readonly registry: string;
   readonly repository: string;
   /** `registry/repository`, for messages. */
@@ -54,9 +52,14 @@ export class RegistryRepository implements Target {
    * to check it, then copies it; on a remote registry each saved request is a round trip).
    */
   readonly #manifests = new Map<string, { bytes: Uint8Array; mediaType: string }>();
+  /** Blob downloads are hashed against their descriptor (unless the consumer checks downstream). */
+  readonly verifiesOnFetch = true;
+  /** The registry checks every upload against its `?digest=`. */
+  readonly verifiesOnPush = true;
 
-  constructor(client: RegistryClient, reference: RepositoryReference) {
+  constructor(client: RegistryConnection, reference: RepositoryReference, uploadStrategies: UploadStrategies) {
     this.client = client;
+    this.uploadStrategies = uploadStrategies;
     this.registry = reference.registry;
     this.repository = reference.repository;
     this.name = `${reference.registry}/${reference.repository}`;
@@ -267,7 +270,12 @@ export class RegistryRepository implements Target {
    * mounted it (201); false when it did not (202 session cancelled, or any error) so the caller
    * uploads instead.
    */
-  async mount(descriptor: Descriptor, fromRepository: string | RegistryRepository): Promise<boolean> {
+  canMountFrom(source: Target): boolean {
+    return source instanceof RegistryRepository && apiHost(source.registry) === apiHost(this.registry) && source.repository !== this.repository;
+  }
+
+  async mount(descriptor: Descriptor, fromRepository: string | Target): Promise<boolean> {
+    if (typeof fromRepository !== 'string' && !(fromRepository instanceof RegistryRepository)) return false;
     const from = typeof fromRepository === 'string' ? fromRepository : fromRepository.repository;
     const path = `/v2/${this.repository}/blobs/uploads/?mount=${encodeURIComponent(descriptor.digest)}&from=${encodeURIComponent(from)}`;
     let response: Dispatcher.ResponseData;

@@ -1,87 +1,13 @@
 import { RegistryError } from './errors.js';
 import { digestProblem } from './reference.js';
-import { sha256Digest, type ExpectedContent } from './digest.js';
-import {
-  EMPTY_CONFIG,
-  EMPTY_CONFIG_DIGEST,
-  INDEX_MEDIA_TYPES,
-  MANIFEST_MEDIA_TYPES,
-  OCI_INDEX_MEDIA_TYPE,
-  OCI_MANIFEST_MEDIA_TYPE,
-  PAR_CONFIG_MEDIA_TYPE,
-  PAR_LAYER_MEDIA_TYPE,
-} from './media-types.js';
-import type { Descriptor } from './target.js';
+import type { Descriptor } from './descriptor.js';
+import { INDEX_MEDIA_TYPES, MANIFEST_MEDIA_TYPES, OCI_INDEX_MEDIA_TYPE, OCI_MANIFEST_MEDIA_TYPE } from './media-types.js';
 
-/**
- * The `artifactType` of the OCI 1.1 shape. OCI 1.1 says a manifest without `artifactType` has the
- * type of its `config.mediaType`, so wash's manifests already read as this type in the referrers
- * API and `oras discover`; using the same value keeps both shapes the same type.
- */
-export const PAR_ARTIFACT_TYPE = PAR_CONFIG_MEDIA_TYPE;
-export const ANNOTATION_TITLE = 'org.opencontainers.image.title';
-export const ANNOTATION_CREATED = 'org.opencontainers.image.created';
+/** Registries should accept manifests up to 4 MiB; we refuse to buffer more than that. */
+export const MAX_MANIFEST_SIZE = 4 * 1024 * 1024;
 
-export interface ParManifestOptions {
-  /** The config blob (a `--config` file); default the `{}` blob wash pushes. */
-  config?: { digest: string; size: number; bytes: Uint8Array };
-  /** Manifest-level annotations; omitted from the JSON when empty. */
-  annotations?: Record<string, string>;
-  /**
-   * Opt in to the OCI 1.1 artifact shape: adds `mediaType`, `artifactType` (default
-   * PAR_ARTIFACT_TYPE), a title annotation on the layer (when `title` is given) and
-   * `org.opencontainers.image.created` (default: now, to the second). The digest then differs from wash's.
-   */
-  artifact?: { artifactType?: string; title?: string; created?: string };
-}
-
-export interface ParManifest {
-  /** The exact manifest bytes to push. */
-  bytes: Uint8Array;
-  /** The descriptor of those bytes (media type OCI image manifest). */
-  descriptor: Descriptor;
-  /** The manifest digest (= descriptor.digest): what wash reports as `digest:`. */
-  digest: string;
-  /** The config blob the manifest names. */
-  config: { descriptor: Descriptor; bytes: Uint8Array };
-  /** The layer descriptor (the par file). */
-  layer: Descriptor;
-}
-
-/**
- * The manifest of a par artifact. By default exactly the bytes wash writes (spec/oci-artifact.md
- * §2: compact JSON, keys sorted at every level, no mediaType/artifactType), so the manifest digest
- * equals the one wash reports for the same file.
- */
-export function parManifest(layer: ExpectedContent, options: ParManifestOptions = {}): ParManifest {
-  const configBytes = options.config?.bytes ?? EMPTY_CONFIG;
-  const config: Descriptor = {
-    mediaType: PAR_CONFIG_MEDIA_TYPE,
-    digest: options.config?.digest ?? EMPTY_CONFIG_DIGEST,
-    size: options.config?.size ?? EMPTY_CONFIG.length,
-  };
-  const layerDescriptor: Descriptor = { mediaType: PAR_LAYER_MEDIA_TYPE, digest: layer.digest, size: layer.size };
-  const annotations: Record<string, string> = {};
-
-  const manifest: Record<string, unknown> = { schemaVersion: 2, config, layers: [layerDescriptor] };
-  const artifact = options.artifact;
-  if (artifact !== undefined) {
-    manifest.mediaType = OCI_MANIFEST_MEDIA_TYPE;
-    manifest.artifactType = artifact.artifactType ?? PAR_ARTIFACT_TYPE;
-    if (artifact.title !== undefined) layerDescriptor.annotations = { [ANNOTATION_TITLE]: artifact.title };
-    annotations[ANNOTATION_CREATED] = artifact.created ?? new Date().toISOString().replace(/\.\d{3}Z$/, 'Z');
-  }
-  Object.assign(annotations, options.annotations ?? {});
-  if (Object.keys(annotations).length > 0) manifest.annotations = annotations;
-
-  const bytes = new TextEncoder().encode(canonicalJson(manifest));
-  return {
-    bytes,
-    descriptor: { mediaType: OCI_MANIFEST_MEDIA_TYPE, digest: sha256Digest(bytes), size: bytes.length },
-    digest: sha256Digest(bytes),
-    config: { descriptor: config, bytes: configBytes },
-    layer: layerDescriptor,
-  };
+export function isManifestMediaType(mediaType: string): boolean {
+  return MANIFEST_MEDIA_TYPES.includes(mediaType);
 }
 
 /**

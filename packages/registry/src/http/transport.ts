@@ -2,8 +2,8 @@ import { readFileSync } from 'node:fs';
 import type { Readable } from 'node:stream';
 import { rootCertificates } from 'node:tls';
 import type { Dispatcher } from 'undici';
-import { RegistryError } from './errors.js';
-import { isLoopbackHost } from './reference.js';
+import { RegistryError } from '../oci/errors.js';
+import { isLoopbackHost } from '../oci/reference.js';
 import { Agent } from './undici-agent.js';
 
 

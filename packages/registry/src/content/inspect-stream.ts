@@ -1,5 +1,5 @@
 import { pipeline, type Readable } from 'node:stream';
-import { RegistryError } from './errors.js';
+import { RegistryError } from '../oci/errors.js';
 import { tapStream } from './local-files.js';
 
 export interface InspectedStream {

@@ -1,9 +1,5 @@
-/** Media types wash and the wasmCloud host use for provider archives (spec/oci-artifact.md §1). */
-export const PAR_LAYER_MEDIA_TYPE = 'application/vnd.wasmcloud.provider.archive.layer.v1+par';
-export const PAR_CONFIG_MEDIA_TYPE = 'application/vnd.wasmcloud.provider.archive.config';
-/** Also accepted as a par layer on pull. */
+/** The plain OCI tar layer (image-spec layer.md). */
 export const OCI_TAR_LAYER_MEDIA_TYPE = 'application/vnd.oci.image.layer.v1.tar';
-export const PAR_LAYER_MEDIA_TYPES: readonly string[] = [PAR_LAYER_MEDIA_TYPE, OCI_TAR_LAYER_MEDIA_TYPE];
 
 export const OCI_MANIFEST_MEDIA_TYPE = 'application/vnd.oci.image.manifest.v1+json';
 export const OCI_INDEX_MEDIA_TYPE = 'application/vnd.oci.image.index.v1+json';

@@ -3,15 +3,18 @@ import { readFile, rm } from 'node:fs/promises';
 import path from 'node:path';
 import type { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import { createVerifier, digestFile, sha256Digest, type ExpectedContent } from './digest.js';
-import { RegistryError } from './errors.js';
-import { inspectWhileReading, type InspectedStream } from './inspect-stream.js';
-import { openContent, progressStream, readSmall, writeStreamAtomically } from './local-files.js';
-import { parManifest, parseManifest, type Manifest, type ParManifest, type ParManifestOptions } from './manifest.js';
-import { MANIFEST_MEDIA_TYPES, PAR_LAYER_MEDIA_TYPES } from './media-types.js';
-import { digestProblem } from './reference.js';
-import type { Content, Descriptor, Target, TransferOptions } from './target.js';
-import { STREAM_CHUNK_SIZE } from './io.js';
+import { createVerifier, digestFile, sha256Digest, type ExpectedContent } from '../oci/digest.js';
+import { RegistryError } from '../oci/errors.js';
+import { inspectWhileReading, type InspectedStream } from '../content/inspect-stream.js';
+import { openContent, progressStream, readSmall, writeStreamAtomically } from '../content/local-files.js';
+import { parManifest, type ParManifest, type ParManifestOptions } from './par-manifest.js';
+import { parseManifest, type Manifest } from '../oci/manifest.js';
+import { MANIFEST_MEDIA_TYPES } from '../oci/media-types.js';
+import { PAR_LAYER_MEDIA_TYPES } from './media-types.js';
+import { digestProblem } from '../oci/reference.js';
+import type { Content, Target, TransferOptions } from '../content/target.js';
+import type { Descriptor } from '../oci/descriptor.js';
+import { STREAM_CHUNK_SIZE } from '../oci/io.js';
 
 /**
  * The par-to-artifact mapping as two Targets, so that push is copy(ParFileSource → registry) and
