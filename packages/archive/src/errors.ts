@@ -1,18 +1,19 @@
-/**
- * What kind of failure: the CLI maps it to an exit status (not_found 2, unauthorized 3,
- * verification 4, anything else 1). The same vocabulary is used by @par/registry.
- */
-export type ErrorKind = 'not_found' | 'unauthorized' | 'verification' | 'invalid' | 'failure';
+import { ParError, type ErrorKind } from '@par/errors';
 
-export class ArchiveError extends Error {
-  readonly kind: ErrorKind;
+export type { ErrorKind } from '@par/errors';
+
+/** A provider archive that cannot be created, read, signed or verified. */
+export class ArchiveError extends ParError {
   /** The file or entry concerned, when there is one. */
   readonly path: string | undefined;
 
-  constructor(message: string, kind: ErrorKind, options: { path?: string; cause?: unknown } = {}) {
-    super(message, options.cause === undefined ? undefined : { cause: options.cause });
+  constructor(message: string, kind: ErrorKind, options: { path?: string; cause?: unknown; operation?: string } = {}) {
+    super(message, kind, {
+      ...(options.cause === undefined ? {} : { cause: options.cause }),
+      ...(options.operation === undefined ? {} : { operation: options.operation }),
+      ...(options.path === undefined ? {} : { reference: options.path }),
+    });
     this.name = 'ArchiveError';
-    this.kind = kind;
     this.path = options.path;
   }
 }

@@ -29,7 +29,7 @@ const SPKI_ED25519_PREFIX = Buffer.from('302a300506032b6570032100', 'hex');
 
 function prefixByteOf(letter: string): number {
   const index = BASE32_ALPHABET.indexOf(letter);
-  if (index < 0 || index > 31) throw new Error(`not a base32 letter: ${letter}`);
+  if (index < 0 || index > 31) throw new ArchiveError(`not a base32 letter: ${letter}`, 'invalid');
   return index << 3;
 }
 

@@ -1,3 +1,4 @@
+import { ParError, UsageError } from '@par/errors';
 import yargs, { type Argv, type CommandModule } from 'yargs';
 import { reportError } from './errors.js';
 import { ExitCode, type ExitCodeValue } from './exit-codes.js';
@@ -26,31 +27,23 @@ export async function run(args: string[]): Promise<ExitCodeValue> {
     .demandCommand(1, 'Name a command; `par --help` lists them.')
     .wrap(Math.min(110, process.stdout.columns ?? 100))
     .exitProcess(false)
-    .fail((message, error) => {
-      throw error ?? new UsageFailure(message);
+    .fail((message: string | null | undefined, error: Error | undefined) => {
+      // yargs calls this with a message for its own refusals and for a failed .check() (both usage
+      // errors), and with only an error when a command's handler failed (reported as it is).
+      if (error instanceof ParError || (error !== undefined && !message)) throw error;
+      throw new UsageError(message ?? 'invalid command line', error === undefined ? {} : { cause: error });
     });
   // Every command adds its options to the global ones (GlobalOptions); yargs' types cannot say so.
   for (const command of commands) parser = parser.command(command as CommandModule);
   try {
     await parser.parseAsync();
   } catch (error) {
-    status = error instanceof UsageFailure ? usageError(error.message, format) : reportError(error, format);
+    status = reportError(error, format);
   }
   if (status === ExitCode.ok && process.exitCode !== undefined && process.exitCode !== 0) {
     status = process.exitCode as ExitCodeValue;
   }
   return status;
-}
-
-class UsageFailure extends Error {}
-
-function usageError(message: string, format: OutputFormat): ExitCodeValue {
-  if (format === 'json') {
-    process.stderr.write(`${JSON.stringify({ error: message, kind: 'usage', exitCode: ExitCode.failure })}\n`);
-  } else {
-    process.stderr.write(`error: ${message}\nRun with --help for usage.\n`);
-  }
-  return ExitCode.failure;
 }
 
 /** The output format is needed to report errors even when parsing itself fails. */

@@ -1,19 +1,14 @@
+import { ParError, type ErrorKind, type ParErrorOptions } from '@par/errors';
 import { exitCodeFor, type ExitCodeValue } from './exit-codes.js';
 import type { OutputFormat } from './output.js';
 
-export type CliErrorKind = 'not_found' | 'unauthorized' | 'verification' | 'invalid' | 'failure';
-
 /** A failure the CLI itself detects (refused operations, unreadable inputs, failed verification). */
-export class CliError extends Error {
-  readonly kind: CliErrorKind;
-  constructor(message: string, kind: CliErrorKind = 'invalid') {
-    super(message);
+export class CliError extends ParError {
+  constructor(message: string, kind: ErrorKind = 'invalid', options: ParErrorOptions = {}) {
+    super(message, kind, options);
     this.name = 'CliError';
-    this.kind = kind;
   }
 }
-
-const KNOWN_ERRORS = new Set(['ArchiveError', 'RegistryError', 'CliError']);
 
 /**
  * One line on stderr (a JSON object in JSON mode), never a stack trace; returns the exit status.
@@ -22,13 +17,14 @@ const KNOWN_ERRORS = new Set(['ArchiveError', 'RegistryError', 'CliError']);
 export function reportError(error: unknown, format: OutputFormat): ExitCodeValue {
   const code = exitCodeFor(error);
   const message = describeError(error);
+  const kind = error instanceof ParError ? error.kind : 'failure';
   if (format === 'json') {
-    const kind = typeof error === 'object' && error !== null && 'kind' in error ? String((error as { kind: unknown }).kind) : 'failure';
     process.stderr.write(`${JSON.stringify({ error: message, kind, exitCode: code })}\n`);
   } else {
-    process.stderr.write(`error: ${message}\n`);
+    // One line, always; a usage error also says where the usage is.
+    process.stderr.write(`error: ${message}${kind === 'usage' ? ' (run with --help for usage)' : ''}\n`);
   }
-  if (process.env['PAR_DEBUG'] && error instanceof Error && !KNOWN_ERRORS.has(error.name)) {
+  if (process.env['PAR_DEBUG'] && error instanceof Error && !(error instanceof ParError)) {
     process.stderr.write(`${error.stack ?? ''}\n`);
   }
   return code;

@@ -1,3 +1,5 @@
+import { ParError } from '@par/errors';
+
 /** Exit statuses, the same for every command (documented in the README). */
 export const ExitCode = {
   ok: 0,
@@ -9,10 +11,10 @@ export const ExitCode = {
 
 export type ExitCodeValue = (typeof ExitCode)[keyof typeof ExitCode];
 
-/** Errors from @par/archive and @par/registry carry a `kind`; this is the one place it becomes a status. */
+/** The one place an error becomes a status: by its kind when it is a ParError, else 1. */
 export function exitCodeFor(error: unknown): ExitCodeValue {
-  const kind = typeof error === 'object' && error !== null && 'kind' in error ? (error as { kind: unknown }).kind : undefined;
-  switch (kind) {
+  if (!(error instanceof ParError)) return ExitCode.failure;
+  switch (error.kind) {
     case 'not_found':
       return ExitCode.notFound;
     case 'unauthorized':

@@ -1,3 +1,4 @@
+import { UsageError } from '@par/errors';
 import type { CommandModule } from 'yargs';
 import { repeated } from '../repeated.js';
 import { printResult, type GlobalOptions } from '../output.js';
@@ -38,12 +39,12 @@ export const createCommand: CommandModule<GlobalOptions, CreateArgs> = {
       .options(keyFlags)
       .check((argv) => {
         if (argv.revision !== undefined && (!Number.isInteger(argv.revision) || argv.revision < -(2 ** 31) || argv.revision >= 2 ** 31)) {
-          throw new Error('--revision must be a 32-bit integer');
+          throw new UsageError('--revision must be a 32-bit integer');
         }
         if (argv.arch && argv.arch.length !== argv.binary.length) {
-          throw new Error(`--arch was given ${argv.arch.length} time(s) but --binary ${argv.binary.length} time(s); give one --arch per --binary`);
+          throw new UsageError(`--arch was given ${argv.arch.length} time(s) but --binary ${argv.binary.length} time(s); give one --arch per --binary`);
         }
-        if (!argv.arch && argv.binary.length > 1) throw new Error('several --binary values need one --arch each');
+        if (!argv.arch && argv.binary.length > 1) throw new UsageError('several --binary values need one --arch each');
         return true;
       }),
   handler: async (argv) => {

@@ -1,3 +1,4 @@
+import { UsageError } from '@par/errors';
 import { writeFile } from 'node:fs/promises';
 import type { CommandModule } from 'yargs';
 import { repeated } from '../repeated.js';
@@ -40,11 +41,11 @@ export const promoteCommand: CommandModule<GlobalOptions, PromoteArgs> = {
       .options(transferCredentialFlags)
       .options(registryFlags)
       .check((argv) => {
-        if (argv.plan === undefined && (argv.source === undefined || argv.destination === undefined)) throw new Error('give SOURCE and DESTINATION, or --plan FILE');
-        if (argv.plan !== undefined && argv.source !== undefined) throw new Error('--plan and SOURCE/DESTINATION exclude each other');
+        if (argv.plan === undefined && (argv.source === undefined || argv.destination === undefined)) throw new UsageError('give SOURCE and DESTINATION, or --plan FILE');
+        if (argv.plan !== undefined && argv.source !== undefined) throw new UsageError('--plan and SOURCE/DESTINATION exclude each other');
         const concurrency = argv.concurrency;
         if (concurrency !== undefined && (!Number.isInteger(concurrency) || concurrency < 1 || concurrency > 32)) {
-          throw new Error('--concurrency must be an integer from 1 to 32');
+          throw new UsageError('--concurrency must be an integer from 1 to 32');
         }
         return true;
       }),
@@ -68,7 +69,7 @@ export const promoteCommand: CommandModule<GlobalOptions, PromoteArgs> = {
       const first = failed.find((o) => o.action === 'refused') ?? failed[0]!;
       const error = new CliError(
         `${failed.length} of ${outcomes.length} promotion(s) did not complete; first: ${first.from} → ${first.to}: ${first.reasons?.join('; ') ?? first.error}`,
-        (first.kind as 'verification') ?? 'failure',
+        first.kind ?? 'failure',
       );
       throw error;
     }

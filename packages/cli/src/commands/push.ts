@@ -1,3 +1,4 @@
+import { UsageError } from '@par/errors';
 import type { CommandModule } from 'yargs';
 import { repeated } from '../repeated.js';
 import { printResult, type GlobalOptions } from '../output.js';
@@ -36,8 +37,8 @@ export const pushCommand: CommandModule<GlobalOptions, PushArgs> = {
       .option('progress', { type: 'boolean', default: true, describe: 'Show a progress bar on a terminal' })
       .options(registryFlags)
       .check((argv) => {
-        if (argv.monolithic && argv['chunk-size'] !== undefined) throw new Error('--monolithic and --chunk-size exclude each other');
-        if (argv['chunk-size'] !== undefined && (!Number.isInteger(argv['chunk-size']) || argv['chunk-size'] < 1)) throw new Error('--chunk-size must be a positive integer');
+        if (argv.monolithic && argv['chunk-size'] !== undefined) throw new UsageError('--monolithic and --chunk-size exclude each other');
+        if (argv['chunk-size'] !== undefined && (!Number.isInteger(argv['chunk-size']) || argv['chunk-size'] < 1)) throw new UsageError('--chunk-size must be a positive integer');
         return true;
       }),
   handler: async (argv) => {

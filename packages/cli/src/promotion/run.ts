@@ -1,3 +1,4 @@
+import { errorKind, ParError, type ErrorKind } from '@par/errors';
 import type { RegistryClient } from '@par/registry';
 import type { RegistryFlags } from '../registry-options.js';
 import { openTarget, type OpenedTarget } from '../targets.js';
@@ -23,7 +24,7 @@ export interface PromotionOutcome {
   reasons?: string[];
   error?: string;
   /** Exit-status kind of a failure (not_found, unauthorized, verification, …). */
-  kind?: string;
+  kind?: ErrorKind;
 }
 
 /**
@@ -86,7 +87,7 @@ export async function promote(entry: PromotionEntry, client: RegistryClient, fla
   } catch (error) {
     outcome.action = 'failed';
     outcome.error = error instanceof Error ? error.message.split('\n')[0] : String(error);
-    outcome.kind = typeof error === 'object' && error !== null && 'kind' in error ? String((error as { kind: unknown }).kind) : 'failure';
+    outcome.kind = errorKind(error);
     return outcome;
   } finally {
     outcome.seconds = Math.round(performance.now() - started) / 1000;
@@ -98,7 +99,7 @@ async function alreadyPromoted(destination: OpenedTarget, digest: string, tags: 
     try {
       if ((await destination.target.resolve(reference)).digest !== digest) return false;
     } catch (error) {
-      if (typeof error === 'object' && error !== null && (error as { kind?: unknown }).kind === 'not_found') return false;
+      if (error instanceof ParError && error.kind === 'not_found') return false;
       throw error;
     }
   }

@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import type { Readable } from 'node:stream';
 import { rootCertificates } from 'node:tls';
+import { ParError } from '@par/errors';
 import type { Dispatcher } from 'undici';
 import { RegistryError } from '../oci/errors.js';
 import { isLoopbackHost } from '../oci/reference.js';
@@ -210,7 +211,7 @@ export class Transport {
 }
 
 function isTypedError(error: unknown): boolean {
-  return error instanceof Error && typeof (error as { kind?: unknown }).kind === 'string';
+  return error instanceof ParError;
 }
 
 function readCaFile(path: string): string {

@@ -78,7 +78,7 @@ export class DigestingStream extends Transform {
 
   /** The digest of everything that passed; only available once the stream has ended. */
   get digest(): string {
-    if (this.#digest === undefined) throw new Error('DigestingStream: the digest is known only after the stream ends');
+    if (this.#digest === undefined) throw new RegistryError('DigestingStream: the digest is known only after the stream ends', { kind: 'failure', operation: 'digest' });
     return this.#digest;
   }
 

@@ -1,8 +1,6 @@
-/**
- * What kind of failure: the CLI maps it to an exit status (not_found 2, unauthorized 3,
- * verification 4, anything else 1). The same vocabulary is used by @par/archive.
- */
-export type ErrorKind = 'not_found' | 'unauthorized' | 'verification' | 'invalid' | 'failure';
+import { ParError, type ErrorKind } from '@par/errors';
+
+export type { ErrorKind } from '@par/errors';
 
 export interface RegistryErrorDetails {
   kind: ErrorKind;
@@ -17,19 +15,18 @@ export interface RegistryErrorDetails {
   cause?: unknown;
 }
 
-export class RegistryError extends Error {
-  readonly kind: ErrorKind;
-  readonly operation: string | undefined;
-  readonly reference: string | undefined;
+/** A registry, layout or content failure; `status` and `code` say what a server answered. */
+export class RegistryError extends ParError {
   readonly status: number | undefined;
   readonly code: string | undefined;
 
   constructor(message: string, details: RegistryErrorDetails) {
-    super(message, details.cause === undefined ? undefined : { cause: details.cause });
+    super(message, details.kind, {
+      ...(details.operation === undefined ? {} : { operation: details.operation }),
+      ...(details.reference === undefined ? {} : { reference: details.reference }),
+      ...(details.cause === undefined ? {} : { cause: details.cause }),
+    });
     this.name = 'RegistryError';
-    this.kind = details.kind;
-    this.operation = details.operation;
-    this.reference = details.reference;
     this.status = details.status;
     this.code = details.code;
   }
