@@ -7,6 +7,7 @@ export * from './oci/manifest.js';
 export * from './content/target.js';
 export * from './content/copy.js';
 export * from './content/oci-layout.js';
+export * from './content/memory-target.js';
 export * from './content/inspect-stream.js';
 export * from './http/registry-errors.js';
 export * from './http/retry.js';

@@ -1,60 +1,15 @@
-import { createHash } from 'node:crypto';
-import { Readable } from 'node:stream';
 import { describe, expect, it } from 'vitest';
-import { copy, type CopyEvent } from './copy.js';
-import { OCI_INDEX_MEDIA_TYPE, OCI_MANIFEST_MEDIA_TYPE } from '../oci/media-types.js';
-import type { Content, Target } from './target.js';
 import type { Descriptor } from '../oci/descriptor.js';
+import { RegistryError } from '../oci/errors.js';
+import { OCI_INDEX_MEDIA_TYPE, OCI_MANIFEST_MEDIA_TYPE } from '../oci/media-types.js';
+import { copy, type CopyEvent } from './copy.js';
+import { MemoryTarget as SharedMemoryTarget } from './memory-target.js';
 
-/** An in-memory Target that records the order of pushes. */
-class MemoryTarget implements Target {
-  readonly blobs = new Map<string, Buffer>();
-  readonly tags = new Map<string, Descriptor>();
-  readonly descriptors = new Map<string, Descriptor>();
-  readonly pushes: string[] = [];
-
-  async resolve(reference: string): Promise<Descriptor> {
-    const found = this.tags.get(reference) ?? this.descriptors.get(reference);
-    if (!found) throw Object.assign(new Error(`no ${reference}`), { kind: 'not_found' });
-    return found;
+/** Tiny chunks, like a network stream. */
+class MemoryTarget extends SharedMemoryTarget {
+  constructor() {
+    super({ chunkSize: 3 });
   }
-  async fetch(descriptor: Descriptor): Promise<Readable> {
-    const bytes = this.blobs.get(descriptor.digest);
-    if (!bytes) throw new Error(`no ${descriptor.digest}`);
-    // Several small chunks, like a real stream.
-    return Readable.from([bytes.subarray(0, 3), bytes.subarray(3)]);
-  }
-  async exists(descriptor: Descriptor): Promise<boolean> {
-    return this.blobs.has(descriptor.digest);
-  }
-  async push(descriptor: Descriptor, content: Content): Promise<void> {
-    let bytes: Buffer;
-    if (content instanceof Uint8Array) bytes = Buffer.from(content);
-    else {
-      const chunks: Buffer[] = [];
-      for await (const chunk of await content(0)) chunks.push(chunk as Buffer);
-      bytes = Buffer.concat(chunks);
-    }
-    if (digestOf(bytes) !== descriptor.digest) throw new Error(`pushed bytes do not match ${descriptor.digest}`);
-    this.blobs.set(descriptor.digest, bytes);
-    this.descriptors.set(descriptor.digest, descriptor);
-    this.pushes.push(descriptor.digest);
-  }
-  async tag(descriptor: Descriptor, reference: string): Promise<void> {
-    if (!this.blobs.has(descriptor.digest)) throw new Error('tagging a manifest that is not there');
-    this.tags.set(reference, descriptor);
-  }
-  /** Test helper: store bytes directly. */
-  put(bytes: Buffer, mediaType: string): Descriptor {
-    const descriptor = { mediaType, digest: digestOf(bytes), size: bytes.length };
-    this.blobs.set(descriptor.digest, bytes);
-    this.descriptors.set(descriptor.digest, descriptor);
-    return descriptor;
-  }
-}
-
-function digestOf(bytes: Uint8Array): string {
-  return `sha256:${createHash('sha256').update(bytes).digest('hex')}`;
 }
 
 /** An index of two manifests that share one config and each have a layer of their own. */
@@ -127,11 +82,31 @@ describe('copy', () => {
     expect(destination.tags.size).toBe(0);
   });
 
-  it('refuses content that does not match its digest', async () => {
+  it('refuses content that does not match its digest: copy verifies, and nothing of it is stored', async () => {
     const source = new MemoryTarget();
     const graph = sampleGraph(source);
-    source.blobs.set(graph.layerA.digest, Buffer.from('tampered bytes'));
-    await expect(copy(source, 'v1', new MemoryTarget(), 'v1')).rejects.toThrow();
+    // Same size, other bytes: only a digest check can tell.
+    source.blobs.set(graph.layerA.digest, Buffer.from('layer X bytes'));
+    const destination = new MemoryTarget();
+    const error = await copy(source, 'v1', destination, 'v1').catch((caught: unknown) => caught);
+    expect(error).toBeInstanceOf(RegistryError);
+    expect((error as RegistryError).kind).toBe('verification');
+    expect((error as RegistryError).message).toContain(graph.layerA.digest);
+    // Copy tells the destination it verified the bytes, so the destination stores them unhashed:
+    // it is copy's own check that must stop them.
+    expect(destination.blobs.has(graph.layerA.digest)).toBe(false);
+    expect(destination.pushes).not.toContain(graph.manifestA.digest);
+    expect(destination.tags.size).toBe(0);
+  });
+
+  it('the in-memory target itself refuses a push that does not match, unless told it was verified', async () => {
+    const target = new MemoryTarget();
+    const good = Buffer.from('good');
+    const descriptor = { mediaType: 'application/octet-stream', digest: `sha256:${'0'.repeat(64)}`, size: 4 };
+    await expect(target.push(descriptor, good)).rejects.toMatchObject({ kind: 'verification' });
+    expect(await target.exists(descriptor)).toBe(false);
+    await target.push(descriptor, good, { verified: true });
+    expect(await target.exists(descriptor)).toBe(true);
   });
 
   it('keeps at most `concurrency` blobs in flight', async () => {

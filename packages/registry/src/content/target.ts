@@ -35,7 +35,12 @@ export interface Target {
   /** Opens the bytes of a blob or manifest. Callers verify digest and size while reading. */
   fetch(descriptor: Descriptor, options?: TransferOptions): Promise<Readable>;
   exists(descriptor: Descriptor): Promise<boolean>;
-  /** Stores a blob or manifest under its digest. */
+  /**
+   * Stores a blob or manifest under its digest. The storage contract: what is stored matches the
+   * descriptor. A local target hashes what it receives unless `options.verified` says the same
+   * copy already verified those bytes; a registry relies on its `?digest=` check. A push that
+   * fails stores nothing.
+   */
   push(descriptor: Descriptor, content: Content, options?: TransferOptions): Promise<void>;
   /** Points a tag at a manifest already pushed. */
   tag(descriptor: Descriptor, reference: string): Promise<void>;
