@@ -22,19 +22,28 @@ interface Run {
   stderr: string;
 }
 
-/** Runs a program with a clean environment: no NODE_PATH, a HOME of its own. */
+/**
+ * The environment a user's shell would have: this one (proxies and CA certificates included, for
+ * npm) without what points into the monorepo (NODE_PATH, NODE_OPTIONS, the npm_* pnpm sets).
+ */
+function userEnvironment(home: string, path: string | undefined): NodeJS.ProcessEnv {
+  const env = Object.fromEntries(Object.entries(process.env).filter(([name]) => !/^(npm_|pnpm_|NODE_PATH$|NODE_OPTIONS$|VITEST)/i.test(name)));
+  return {
+    ...env,
+    PATH: path ?? process.env['PATH'] ?? '',
+    HOME: home,
+    // npm's cache stays the user's: the dependencies come from the npm registry, once.
+    npm_config_cache: process.env['npm_config_cache'] ?? join(process.env['HOME'] ?? home, '.npm'),
+    WASH_KEYS: join(home, 'keys'),
+    DOCKER_CONFIG: join(home, '.docker'),
+  };
+}
+
 function run(command: string, args: string[], options: { cwd: string; home: string; path?: string }): Promise<Run> {
   return new Promise((resolve, reject) => {
     const child = spawn(command, args, {
       cwd: options.cwd,
-      env: {
-        PATH: options.path ?? process.env['PATH'] ?? '',
-        HOME: options.home,
-        // npm's cache stays the user's: the dependencies come from the npm registry, once.
-        npm_config_cache: process.env['npm_config_cache'] ?? join(process.env['HOME'] ?? options.home, '.npm'),
-        WASH_KEYS: join(options.home, 'keys'),
-        DOCKER_CONFIG: join(options.home, '.docker'),
-      },
+      env: userEnvironment(options.home, options.path),
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     let stdout = '';
