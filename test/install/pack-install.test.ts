@@ -191,3 +191,26 @@ describe('the library tarballs in a scratch project', () => {
     expectOk(result, 'tsc');
   });
 });
+
+describe('scripts/install.sh: the CLI alone, from a checkout', () => {
+  test('installs par into a prefix without installing anything into the checkout', async () => {
+    const installPrefix = join(work, 'install-sh');
+    const listing = () => ['.', 'packages/cli', 'packages/cli/bundle'].map((dir) => readdirSync(join(repoRoot, dir)).sort());
+    const before = listing();
+    const installed = await run('bash', [join(repoRoot, 'scripts', 'install.sh'), '--prefix', installPrefix], { cwd: work, home });
+    expectOk(installed, 'scripts/install.sh');
+    expect(installed.stdout).toContain(`installed par ${version} as ${join(installPrefix, 'bin', 'par')}`);
+    expect(listing()).toEqual(before);
+    const installedPar = join(installPrefix, 'bin', 'par');
+    expect((await run(installedPar, ['--version'], { cwd: work, home })).stdout).toBe(`par ${version}\n`);
+    const inspected = await run(installedPar, ['inspect', golden, '-o', 'json'], { cwd: work, home });
+    expectOk(inspected, 'installed par inspect');
+    expect(JSON.parse(inspected.stdout)).toMatchObject({ name: 'Fake Payments' });
+  }, INSTALL_TIMEOUT_MS);
+
+  test('refuses an unknown argument with its usage', async () => {
+    const refused = await run('bash', [join(repoRoot, 'scripts', 'install.sh'), '--prefx', 'x'], { cwd: work, home });
+    expect(refused.status).toBe(1);
+    expect(refused.stderr).toContain('usage: bash scripts/install.sh [--prefix DIR]');
+  });
+});

@@ -1,14 +1,23 @@
-// Bundles the par CLI (after `tsc -b`) into packages/cli/bundle: the entry par.js plus chunks.
-// Every `await import()` in the sources stays a separate chunk (ESM splitting), so `par --version`
-// loads two small files and `par inspect` never loads the registry client. This bundle is what
-// the published package, bin/par and the end-to-end tests run.
+// Bundles the par CLI from the TypeScript sources into packages/cli/bundle: the entry par.js plus
+// chunks. Every `await import()` stays a separate chunk (ESM splitting), so `par --version` loads
+// two small files and `par inspect FILE` never loads the registry client. This bundle is what the
+// published package, bin/par and the end-to-end tests run. (`tsc -b` type-checks the same sources
+// and builds the libraries' dist; esbuild only strips the types.)
+//
+// PAR_BUILD_DEPS=DIR takes esbuild and the bundled packages from DIR/node_modules instead of the
+// workspace's (scripts/install.sh fills DIR with npm: the CLI's build inputs only, no test
+// tools); PAR_BUNDLE_DIR=DIR writes the bundle there instead of packages/cli/bundle.
 import { rm } from 'node:fs/promises';
+import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { build } from 'esbuild';
 
 const cliDir = join(dirname(fileURLToPath(import.meta.url)), '..');
-const outdir = join(cliDir, 'bundle');
+const packagesDir = join(cliDir, '..');
+const outdir = process.env.PAR_BUNDLE_DIR ?? join(cliDir, 'bundle');
+const depsDir = process.env.PAR_BUILD_DEPS;
+const { build, analyzeMetafile } = depsDir ? createRequire(join(depsDir, 'package.json'))('esbuild') : await import('esbuild');
+const nodePaths = depsDir ? [join(depsDir, 'node_modules')] : [];
 
 /**
  * @par/registry loads undici's Agent and request API with createRequire, past undici's index
@@ -18,7 +27,7 @@ const outdir = join(cliDir, 'bundle');
 const undiciAgentInline = {
   name: 'undici-agent-inline',
   setup(builder) {
-    builder.onLoad({ filter: /[\\/]registry[\\/]dist[\\/].*undici-agent\.js$/ }, (args) => ({
+    builder.onLoad({ filter: /[\\/]registry[\\/]src[\\/](.*[\\/])?undici-agent\.ts$/ }, (args) => ({
       resolveDir: dirname(args.path),
       loader: 'js',
       contents: [
@@ -34,7 +43,7 @@ const undiciAgentInline = {
 
 await rm(outdir, { recursive: true, force: true });
 const result = await build({
-  entryPoints: { par: join(cliDir, 'dist', 'main.js') },
+  entryPoints: { par: join(cliDir, 'src', 'main.ts') },
   outdir,
   bundle: true,
   splitting: true,
@@ -42,14 +51,20 @@ const result = await build({
   platform: 'node',
   target: 'node20.18',
   chunkNames: '[name]-[hash]',
-  // The bundled CommonJS packages (undici, yargs' helpers, tar-stream, cli-progress) call require()
-  // for Node's built-in modules; an ES module has no require of its own.
+  alias: {
+    '@par/archive': join(packagesDir, 'archive', 'src', 'index.ts'),
+    '@par/registry': join(packagesDir, 'registry', 'src', 'index.ts'),
+  },
+  nodePaths,
+  // The bundled CommonJS packages (undici, tar-stream, cli-progress, …) call require() for Node's
+  // built-in modules; an ES module has no require of its own.
   banner: { js: "import { createRequire as __parCreateRequire } from 'node:module'; const require = __parCreateRequire(import.meta.url);" },
   legalComments: 'none',
   logLevel: 'warning',
   metafile: true,
   plugins: [undiciAgentInline],
 });
+
 // A chunk that is a bare CommonJS module has only a default export: destructuring a dynamic
 // import() of it gives undefined (src/esm/ holds the ES fronts that avoid this).
 for (const [file, output] of Object.entries(result.metafile.outputs)) {
@@ -57,7 +72,4 @@ for (const [file, output] of Object.entries(result.metafile.outputs)) {
     throw new Error(`${file} is a CommonJS module imported with import(); import it through an ES module in src/esm/`);
   }
 }
-if (process.argv.includes('--analyze')) {
-  const { analyzeMetafile } = await import('esbuild');
-  process.stdout.write(await analyzeMetafile(result.metafile));
-}
+if (process.argv.includes('--analyze')) process.stdout.write(await analyzeMetafile(result.metafile));
