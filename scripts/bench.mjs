@@ -65,7 +65,7 @@ function requireTools() {
 
 /** The JavaScript file bin/par runs (or BENCH_PAR itself when it is a script). */
 function parScript() {
-  if (!process.env.BENCH_PAR) return path.join(repoRoot, 'packages', 'cli', 'dist', 'main.js');
+  if (!process.env.BENCH_PAR) return path.join(repoRoot, 'packages', 'cli', 'bundle', 'par.js');
   if (/\.[cm]?js$/.test(parBin)) return parBin;
   throw new Error('BENCH_PROFILE needs BENCH_PAR to be a .js/.mjs script (node runs it with --cpu-prof)');
 }
@@ -73,7 +73,7 @@ function parScript() {
 /** Which par commands exist yet (the CLI is being built while this harness is). */
 async function detectPar() {
   const available = { version: null, commands: new Set() };
-  if (!process.env.BENCH_PAR && !existsSync(path.join(repoRoot, 'packages', 'cli', 'dist', 'main.js'))) {
+  if (!process.env.BENCH_PAR && !existsSync(path.join(repoRoot, 'packages', 'cli', 'bundle', 'par.js'))) {
     log('bench: par is not built (run scripts/setup.sh); par rows will say "not available"');
     return available;
   }

@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Installs everything par needs on a fresh machine and builds it. Safe to run again.
+# Installs what developing par needs on a fresh Debian or Ubuntu machine (the test tools too) and
+# builds it. Safe to run again. For the par command alone: scripts/install.sh.
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 
@@ -14,6 +15,17 @@ command -v htpasswd >/dev/null || missing+=(apache2-utils)
 command -v openssl >/dev/null || missing+=(openssl)
 command -v curl >/dev/null || missing+=(curl)
 if [ ${#missing[@]} -gt 0 ]; then
+  if ! command -v apt-get >/dev/null; then
+    # Not Debian or Ubuntu: say what is needed instead of failing on a missing apt-get.
+    echo "setup: the test tools need these Debian packages, and there is no apt-get here: ${missing[*]}" >&2
+    echo "setup: install their equivalents (a Docker distribution registry as docker-registry, skopeo, htpasswd, openssl, curl) and run setup again;" >&2
+    echo "setup: for the par command alone, no system packages are needed: bash scripts/install.sh" >&2
+    exit 1
+  fi
+  if [ "$(id -u)" != 0 ] && ! command -v sudo >/dev/null; then
+    echo "setup: installing ${missing[*]} with apt-get needs root, and there is no sudo; run setup as root" >&2
+    exit 1
+  fi
   echo "setup: installing ${missing[*]}"
   as_root apt-get update -qq
   DEBIAN_FRONTEND=noninteractive as_root apt-get install -y -qq "${missing[@]}" >/dev/null

@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { beforeAll, describe, expect, test } from 'vitest';
 import { registries, uniqueRepository } from '../registries/endpoints.js';
 import { useRegistries } from '../registries/ensure-running.js';
-import { WASH_TEST_KEYS, par, repoRoot, tempDir } from '../support/par.js';
+import { WASH_TEST_KEYS, cliEntry, par, tempDir } from '../support/par.js';
 import {
   accessLines,
   deleteManifest,
@@ -175,7 +175,7 @@ describe('par promote --plan', () => {
     const plan = writePlan(killed, 'yaml', 1);
     const home = tempDir('par-plan-kill-');
     const logStart = registryLogSize('plain2');
-    const child = spawn(process.execPath, [join(repoRoot, 'packages', 'cli', 'dist', 'main.js'), 'promote', '--plan', plan], {
+    const child = spawn(process.execPath, [cliEntry, 'promote', '--plan', plan], {
       env: { PATH: process.env['PATH'] ?? '', HOME: home, DOCKER_CONFIG: join(home, '.docker'), WASH_KEYS: join(home, 'keys') },
       stdio: 'ignore',
     });

@@ -7,7 +7,8 @@ import { fileURLToPath } from 'node:url';
 export const repoRoot = resolve(fileURLToPath(new URL('../..', import.meta.url)));
 export const sharedDir = resolve(repoRoot, '..', 'shared');
 export const fixture = (name: string) => join(sharedDir, 'fixtures', name);
-const cliMain = join(repoRoot, 'packages', 'cli', 'dist', 'main.js');
+/** The bundled CLI: what the published package and bin/par run (`pnpm build` makes it). */
+export const cliEntry = join(repoRoot, 'packages', 'cli', 'bundle', 'par.js');
 
 /** The wash integration-test keys (spec/par-format.md §8). */
 export const WASH_TEST_KEYS = {
@@ -34,7 +35,7 @@ export function tempDir(prefix = 'par-test-'): string {
 export function par(args: string[], options: { cwd?: string; env?: Record<string, string>; home?: string; input?: string } = {}): Promise<ParRun> {
   const home = options.home ?? tempDir('par-home-');
   return new Promise((resolvePromise, reject) => {
-    const child = spawn(process.execPath, [cliMain, ...args], {
+    const child = spawn(process.execPath, [cliEntry, ...args], {
       cwd: options.cwd ?? repoRoot,
       env: {
         PATH: process.env['PATH'] ?? '',

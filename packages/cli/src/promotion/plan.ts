@@ -33,7 +33,7 @@ export async function readPlan(path: string): Promise<PromotionPlan> {
   } catch (error) {
     throw new CliError(`cannot read plan ${path}: ${(error as NodeJS.ErrnoException).code ?? String(error)}`, 'not_found');
   }
-  const { parse } = await import('yaml');
+  const { parse } = await import('../esm/yaml.js');
   let document: unknown;
   try {
     document = parse(text);
