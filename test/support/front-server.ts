@@ -1,7 +1,8 @@
 // A real HTTP(S) server on loopback that stands in front of a real test registry and misbehaves
 // where a test says so: the way public registries' quirks and hostile servers are emulated.
 import { readFileSync } from 'node:fs';
-import { createServer as createHttpServer, request as httpRequest, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { createServer as createHttpServer, request as httpRequest, type IncomingHttpHeaders, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { createServer as createTcpServer, type Socket } from 'node:net';
 import { createServer as createHttpsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
@@ -78,14 +79,19 @@ export async function startFrontServer(options: FrontServerOptions = {}): Promis
   return front;
 }
 
-/** Passes one request through to the registry and its answer back, headers untouched. */
-function proxy(upstream: string, request: IncomingMessage, response: ServerResponse): void {
+/** Changes the status and headers of an answer passed through (a registry quirk, a lying header). */
+export type Rewrite = (status: number, headers: IncomingHttpHeaders) => { status: number; headers: IncomingHttpHeaders };
+
+/** Passes one request through to the registry and its answer back, headers untouched unless `rewrite` says otherwise. */
+export function proxy(upstream: string, request: IncomingMessage, response: ServerResponse, rewrite?: Rewrite): void {
   const target = new URL(request.url ?? '/', upstream);
   const forwarded = httpRequest(
     target,
     { method: request.method, headers: { ...request.headers, host: target.host } },
     (answer) => {
-      response.writeHead(answer.statusCode ?? 502, answer.headers);
+      const original = { status: answer.statusCode ?? 502, headers: answer.headers };
+      const { status, headers } = rewrite ? rewrite(original.status, { ...original.headers }) : original;
+      response.writeHead(status, headers);
       answer.pipe(response);
     },
   );
@@ -97,4 +103,89 @@ function proxy(upstream: string, request: IncomingMessage, response: ServerRespo
 export function askForOwnCredentials(response: ServerResponse, server: FrontServer): true {
   response.writeHead(401, { 'www-authenticate': `Bearer realm="${server.url}/token",service="storage"` }).end();
   return true;
+}
+
+/** Takes a request and never answers it: a stalled server (the test's close ends the connection). */
+export function neverAnswer(request: IncomingMessage): true {
+  request.resume();
+  return true;
+}
+
+/**
+ * Writes `body` one byte every `intervalMs` (headers at once): never idle long enough to trip an
+ * idle timeout, never done either. Stops when the client goes away.
+ */
+export function drip(response: ServerResponse, headers: Record<string, string>, body: string, intervalMs: number): true {
+  response.writeHead(200, { ...headers, 'content-length': String(body.length) });
+  let position = 0;
+  const timer = setInterval(() => {
+    if (response.destroyed || position >= body.length) {
+      clearInterval(timer);
+      if (!response.destroyed) response.end();
+      return;
+    }
+    response.write(body[position++]);
+  }, intervalMs);
+  response.on('close', () => clearInterval(timer));
+  return true;
+}
+
+/**
+ * Writes `chunk` over and over until the client hangs up or `maxBytes` went out; resolves `sent`
+ * (bytes handed to the socket) so a test can prove the client stopped reading early.
+ */
+export function endless(response: ServerResponse, status: number, headers: Record<string, string>, prefix: string, chunk: string, maxBytes: number): Promise<number> {
+  return new Promise((resolve) => {
+    response.writeHead(status, headers);
+    let sent = 0;
+    const finish = (): void => resolve(sent);
+    response.on('close', finish);
+    const pump = (): void => {
+      if (sent === 0) {
+        sent += prefix.length;
+        response.write(prefix);
+      }
+      while (!response.destroyed && sent < maxBytes) {
+        sent += chunk.length;
+        if (!response.write(chunk)) {
+          response.once('drain', pump);
+          return;
+        }
+      }
+      if (!response.destroyed) response.end(finish);
+    };
+    pump();
+  });
+}
+
+export interface SilentServer {
+  readonly host: string;
+  /** Connections accepted (never spoken to). */
+  readonly connections: number;
+  close(): Promise<void>;
+}
+
+/** A TCP server that accepts connections and never says a word: a TLS handshake to it stalls. */
+export async function startSilentServer(): Promise<SilentServer> {
+  const sockets = new Set<Socket>();
+  let connections = 0;
+  const server = createTcpServer((socket) => {
+    connections++;
+    sockets.add(socket);
+    socket.on('close', () => sockets.delete(socket));
+    socket.on('error', () => undefined);
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  return {
+    host: `127.0.0.1:${port}`,
+    get connections() {
+      return connections;
+    },
+    close: () =>
+      new Promise<void>((resolve) => {
+        for (const socket of sockets) socket.destroy();
+        server.close(() => resolve());
+      }),
+  };
 }

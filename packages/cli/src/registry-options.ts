@@ -11,6 +11,7 @@ export interface RegistryFlags {
   'insecure-skip-tls-verify': boolean;
   'ca-file'?: string;
   registry?: string;
+  timeout?: number;
   debug: boolean;
 }
 
@@ -21,6 +22,10 @@ export const registryFlags = {
   'insecure-skip-tls-verify': { type: 'boolean', default: false, describe: 'Accept any TLS certificate' },
   'ca-file': { type: 'string', describe: 'Extra CA certificates (PEM) to trust' },
   registry: { type: 'string', describe: 'Default registry for references without one (env WASH_REG_URL)' },
+  timeout: {
+    type: 'number',
+    describe: 'Seconds to wait on a stalled registry, storage or token server: to connect, for an answer, within one (default 30; env PAR_TIMEOUT)',
+  },
   debug: { type: 'boolean', default: false, describe: 'Log each registry request (method, URL, status; never credentials)' },
 } as const satisfies Record<string, Options>;
 
@@ -60,7 +65,10 @@ export async function createRegistryClient(
   const password = flags.password;
   const sourceCreds = splitCreds(flags['src-creds'] ?? process.env['PAR_SRC_CREDS'], '--src-creds');
   const destinationCreds = splitCreds(flags['dest-creds'] ?? process.env['PAR_DEST_CREDS'], '--dest-creds');
+  const timeoutMs = timeoutOf(flags);
   return new registry.RegistryClient({
+    timeoutMs,
+    timeoutHint: 'set --timeout SECONDS or PAR_TIMEOUT to wait longer',
     credentials: async (host: string) => {
       if (destinationCreds && hosts.destinations.has(host)) return destinationCreds;
       if (sourceCreds && hosts.sources.has(host)) return sourceCreds;
@@ -77,6 +85,15 @@ export async function createRegistryClient(
     onWarning: (message: string) => notice(`warning: ${message}`),
     ...(flags.debug ? { onRequest: (info: { method: string; url: string; status?: number }) => notice(`${info.method} ${info.url} ${info.status ?? ''}`) } : {}),
   });
+}
+
+/** `--timeout`, else `PAR_TIMEOUT`, else the library's default (30 s); in milliseconds. */
+function timeoutOf(flags: RegistryFlags): number | undefined {
+  const given = flags.timeout ?? (process.env['PAR_TIMEOUT'] === undefined || process.env['PAR_TIMEOUT'] === '' ? undefined : Number(process.env['PAR_TIMEOUT']));
+  if (given === undefined) return undefined;
+  const source = flags.timeout !== undefined ? '--timeout' : 'PAR_TIMEOUT';
+  if (!Number.isFinite(given) || given <= 0 || given > 86_400) throw new CliError(`${source} must be a number of seconds between 0 and 86400`);
+  return Math.round(given * 1000);
 }
 
 function splitCreds(value: string | undefined, flag: string): { username: string; password: string } | undefined {

@@ -84,6 +84,8 @@ class GraphCopy {
   /** One copy per digest even when several parents share a child. */
   readonly #nodes = new Map<string, Promise<void>>();
   readonly #canMount: boolean;
+  /** The first failure of any task; set once, it stops every task not yet started. */
+  #failure: { error: unknown } | undefined;
 
   constructor(source: Target, destination: Target, root: Descriptor, options: CopyOptions) {
     this.#root = root;
@@ -97,10 +99,32 @@ class GraphCopy {
   copyNode(descriptor: Descriptor): Promise<void> {
     let node = this.#nodes.get(descriptor.digest);
     if (!node) {
-      node = isManifestMediaType(descriptor.mediaType) ? this.#copyManifest(descriptor) : this.#limit(() => this.#copyBlob(descriptor));
+      node = isManifestMediaType(descriptor.mediaType) ? this.#copyManifest(descriptor) : this.#run(() => this.#copyBlob(descriptor));
+      // Any failure of a node (an invalid child manifest too, not only a request) stops what is pending.
+      node.catch((error: unknown) => {
+        this.#failure ??= { error };
+      });
       this.#nodes.set(descriptor.digest, node);
     }
     return node;
+  }
+
+  /**
+   * Runs one request-sized task within the concurrency limit. After the first failure nothing
+   * waiting starts: an index of 25,000 children must not go on fetching after its first error.
+   * Manifest fetches go through here too, one request per slot; a manifest never holds a slot
+   * while it waits for its children (that could deadlock nested indexes).
+   */
+  #run<T>(task: () => Promise<T>): Promise<T> {
+    return this.#limit(async () => {
+      if (this.#failure !== undefined) throw this.#failure.error;
+      try {
+        return await task();
+      } catch (error) {
+        this.#failure ??= { error };
+        throw error;
+      }
+    });
   }
 
   /** The `beforeCommit` hook, run at most once (before the root push, or before tagging). */
@@ -117,15 +141,15 @@ class GraphCopy {
 
   async #copyManifest(descriptor: Descriptor): Promise<void> {
     // A manifest the destination has implies its whole graph (the registry enforced it).
-    if (await this.#destination.exists(descriptor)) {
+    if (await this.#run(() => this.#destination.exists(descriptor))) {
       this.#record(descriptor, 'skipped', 0);
       return;
     }
-    const bytes = await readManifestBytes(this.#source, descriptor);
+    const bytes = await this.#run(() => readManifestBytes(this.#source, descriptor));
     const children = manifestChildren(parseManifest(bytes, descriptor.mediaType));
     await Promise.all(children.map((child) => this.copyNode(child)));
     if (descriptor.digest === this.#root.digest) await this.commit();
-    if (!this.#options.dryRun) await this.#limit(() => this.#destination.push(descriptor, bytes));
+    if (!this.#options.dryRun) await this.#run(() => this.#destination.push(descriptor, bytes));
     this.#record(descriptor, 'copied', bytes.length);
   }
 

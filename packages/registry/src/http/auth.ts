@@ -1,5 +1,6 @@
 import type { Dispatcher } from 'undici';
 import { RegistryError } from '../oci/errors.js';
+import { MAX_TOKEN_ANSWER, readJsonAnswer } from './answer.js';
 import { readErrorBody, statusLine } from './registry-errors.js';
 
 /** What a credential source gives for a registry (the shape `resolveCredential` returns). */
@@ -171,6 +172,7 @@ export class Authenticator {
         reference: host,
       });
     }
+    realmUrl(host, realm);
     // The challenge may carry the scope the failing request needed; ask for it too.
     const wanted = mergeScopes([...scopes, ...(challenge.params.scope ? [challenge.params.scope] : [])]);
     const credential = await this.#credentialFor(host);
@@ -196,18 +198,16 @@ export class Authenticator {
         status: response.statusCode,
       });
     }
-    let body: { token?: unknown; access_token?: unknown; expires_in?: unknown };
-    try {
-      body = (await response.body.json()) as typeof body;
-    } catch (error) {
-      throw new RegistryError(`token service ${realmForMessage} answered something that is not JSON`, {
-        kind: 'unauthorized',
+    const answer = await readJsonAnswer(response, { limit: MAX_TOKEN_ANSWER, what: `fetch token from ${realmForMessage}`, noun: 'token answer' });
+    const body = (typeof answer === 'object' && answer !== null ? answer : {}) as { token?: unknown; access_token?: unknown; expires_in?: unknown };
+    const token = typeof body.token === 'string' && body.token ? body.token : body.access_token;
+    if (typeof token === 'string' && !/^[\x21-\x7e]+$/.test(token)) {
+      throw new RegistryError(`token service ${realmForMessage} answered a token with characters a header cannot carry`, {
+        kind: 'failure',
         operation: 'fetch token',
         reference: realmForMessage,
-        cause: error,
       });
     }
-    const token = typeof body.token === 'string' && body.token ? body.token : body.access_token;
     if (typeof token !== 'string' || !token) {
       throw new RegistryError(`token service ${realmForMessage} answered without a token`, {
         kind: 'unauthorized',
@@ -222,12 +222,7 @@ export class Authenticator {
 
   /** A password or refresh token never crosses the network in clear unless the user said so. */
   async #refusePlainHttpRealm(host: string, realm: string): Promise<void> {
-    let url: URL;
-    try {
-      url = new URL(realm);
-    } catch {
-      throw new RegistryError(`registry ${host} named a token realm that is not a URL`, { kind: 'failure', operation: 'fetch token', reference: host });
-    }
+    const url = realmUrl(host, realm);
     if (url.protocol === 'https:') return;
     if (url.protocol === 'http:' && (await (this.#options.mayUsePlainHttp?.(host, url.host) ?? Promise.resolve(false)))) return;
     throw new RegistryError(
@@ -256,6 +251,28 @@ export class Authenticator {
       body: new TextEncoder().encode(form.toString()),
     });
   }
+}
+
+/** The realm of a Bearer challenge as a URL: an http(s) URL, or an error saying what the registry sent. */
+function realmUrl(host: string, realm: string): URL {
+  let url: URL;
+  try {
+    url = new URL(realm);
+  } catch {
+    throw new RegistryError(`registry ${host} named a token realm that is not a URL: ${JSON.stringify(realm.slice(0, 200))}`, {
+      kind: 'failure',
+      operation: 'fetch token',
+      reference: host,
+    });
+  }
+  if (url.protocol !== 'https:' && url.protocol !== 'http:') {
+    throw new RegistryError(`registry ${host} named a token realm that is not an http(s) URL (${url.protocol})`, {
+      kind: 'failure',
+      operation: 'fetch token',
+      reference: host,
+    });
+  }
+  return url;
 }
 
 function basicHeader(credential: NonNullable<ClientCredential>): string {

@@ -1,5 +1,6 @@
 import type { Dispatcher } from 'undici';
 import { type ErrorKind, RegistryError } from '../oci/errors.js';
+import { answerOf } from './transport.js';
 
 /** One entry of a registry's `{"errors":[...]}` body. */
 export interface RegistryErrorEntry {
@@ -90,7 +91,11 @@ export function registryErrorFrom(status: number, body: string, context: ErrorCo
   const entries = parseRegistryErrors(body);
   const first = entries[0];
   const kind = kindFor(status, first?.code);
-  const detail = entries.length > 0 ? entries.map((e) => (e.message ? `${e.code}: ${e.message}` : e.code)).join('; ') : statusLine(status);
+  const html = entries.length === 0 && /^\s*<(!doctype|html|head|body)/i.test(body);
+  const detail =
+    entries.length > 0
+      ? entries.map((e) => (e.message ? `${e.code}: ${e.message}` : e.code)).join('; ')
+      : `${statusLine(status)}${html ? ' (an HTML page, not a registry error)' : ''}`;
   let message = `${context.operation} ${context.reference}: ${detail}`;
   if (entries.length > 0) message += ` (HTTP ${status})`;
   if (kind === 'unauthorized' && context.withoutCredentials) {
@@ -108,18 +113,27 @@ export function registryErrorFrom(status: number, body: string, context: ErrorCo
   return new RegistryError(message, { kind, operation: context.operation, reference: context.reference, status, code: first?.code });
 }
 
-/** Reads at most `limit` bytes of an error body as text (error bodies can be HTML pages). */
+/**
+ * Reads at most `limit` bytes of an error body as text (error bodies can be HTML pages), then
+ * stops: an endless or dripped error body must not keep par reading it.
+ */
 export async function readErrorBody(response: Dispatcher.ResponseData, limit = 64 * 1024): Promise<string> {
   const chunks: Buffer[] = [];
   let size = 0;
+  const answer = answerOf(response);
+  const timer = answer === undefined ? undefined : setTimeout(() => response.body.destroy(), Math.max(0, answer.deadline - Date.now()));
   try {
     for await (const chunk of response.body) {
       const buffer = chunk as Buffer;
-      if (size < limit) chunks.push(buffer.subarray(0, limit - size));
+      chunks.push(buffer.subarray(0, limit - size));
       size += buffer.length;
+      if (size >= limit) break;
     }
   } catch {
-    // A broken error body still leaves the status to report.
+    // A broken or stalled error body still leaves the status to report.
+  } finally {
+    if (timer !== undefined) clearTimeout(timer);
+    response.body.destroy();
   }
   return Buffer.concat(chunks).toString('utf8');
 }

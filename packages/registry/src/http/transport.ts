@@ -17,17 +17,48 @@ export interface TransportOptions {
   insecureSkipTlsVerify?: boolean;
   /** Connections per origin kept by the pool. */
   connectionsPerHost?: number;
+  /**
+   * How long any network step may stall, in ms: connecting (TLS included), waiting for an answer
+   * to begin, a pause inside an answer; and the whole of an answer read into memory. Default 30 s.
+   */
+  timeoutMs?: number;
+  /** Appended to timeout messages, e.g. how to raise the timeout in the calling program. */
+  timeoutHint?: string;
   /** For tests: a dispatcher to use instead of the agent built from the options above. */
   dispatcher?: Dispatcher;
 }
+
+/** Seconds, not undici's 300 s: a stalled server is reported while the user still waits for it. */
+export const DEFAULT_TIMEOUT_MS = 30_000;
 
 export interface TransportRequest {
   method: string;
   url: string;
   headers?: Record<string, string>;
   body?: Uint8Array | Readable;
-  /** Host named in network error messages (the registry, not a storage redirect). */
+  /** The registry this request is for; a URL on another host is named as such in messages. */
   host: string;
+  /** What par was doing, for messages about stalls: `fetch manifest 127.0.0.1:5001/x:1`. */
+  what?: string;
+  /** The server's role when it is not the registry (`token service`), for messages. */
+  role?: string;
+}
+
+/** What the transport knows about an answer: who sent it and by when its body must be read. */
+export interface AnswerInfo {
+  /** `registry 127.0.0.1:5001`, `token service auth:5005`, `storage:9000 (where registry r sent par)`. */
+  who: string;
+  /** Epoch ms by which a body read into memory must be complete. */
+  deadline: number;
+  timeoutMs: number;
+  /** ` (…how to wait longer)`, or empty. */
+  hint: string;
+}
+
+const answers = new WeakMap<Dispatcher.ResponseData, AnswerInfo>();
+
+export function answerOf(response: Dispatcher.ResponseData): AnswerInfo | undefined {
+  return answers.get(response);
 }
 
 export type Scheme = 'https' | 'http';
@@ -61,9 +92,6 @@ const NETWORK_ERROR_TEXT: Record<string, string> = {
   ENOTFOUND: 'host not found',
   EAI_AGAIN: 'host name lookup failed',
   ETIMEDOUT: 'connection timed out',
-  UND_ERR_CONNECT_TIMEOUT: 'connection timed out',
-  UND_ERR_HEADERS_TIMEOUT: 'timed out waiting for the response',
-  UND_ERR_BODY_TIMEOUT: 'timed out reading the response',
   ECONNRESET: 'connection reset',
   EPIPE: 'connection closed',
   UND_ERR_SOCKET: 'connection closed by the server',
@@ -71,12 +99,13 @@ const NETWORK_ERROR_TEXT: Record<string, string> = {
   ENETUNREACH: 'network unreachable',
 };
 
-/** Network errors worth another attempt: the connection existed or may come back. */
+/**
+ * Network errors worth another attempt: the connection existed or may come back. Stalls (par's own
+ * timeouts) are not: a server that said nothing for the whole timeout has had its chance, and
+ * retrying would multiply the wait by the number of attempts.
+ */
 const RETRYABLE_NETWORK_CODES = new Set([
   'ETIMEDOUT',
-  'UND_ERR_CONNECT_TIMEOUT',
-  'UND_ERR_HEADERS_TIMEOUT',
-  'UND_ERR_BODY_TIMEOUT',
   'ECONNRESET',
   'EPIPE',
   'UND_ERR_SOCKET',
@@ -115,22 +144,51 @@ function isNotTlsError(error: unknown): boolean {
   return errorCodes(error).some((code) => NOT_TLS_ERROR_CODES.has(code));
 }
 
-/** Turns whatever undici threw into one line naming the host. */
-export function networkError(error: unknown, host: string): RegistryError {
+/** How the stall of each undici timeout reads in a message. */
+const STALLS: Record<string, (who: string, seconds: number) => string> = {
+  UND_ERR_CONNECT_TIMEOUT: (who, s) => `could not connect to ${who} within ${s} s`,
+  UND_ERR_HEADERS_TIMEOUT: (who, s) => `${who} sent no answer within ${s} s`,
+  UND_ERR_BODY_TIMEOUT: (who, s) => `${who} stopped sending its answer for ${s} s`,
+};
+
+export interface NetworkErrorContext {
+  /** The server as messages name it (`registry h`, `token service h`, `h (where registry r sent par)`). */
+  who?: string;
+  /** What par was doing, prefixed to stall messages. */
+  what?: string;
+  timeoutMs?: number;
+  hint?: string;
+}
+
+/** Turns whatever undici threw into one line naming the host (and, for a stall, what stalled). */
+export function networkError(error: unknown, host: string, context: NetworkErrorContext = {}): RegistryError {
   if (error instanceof RegistryError) return error;
+  const who = context.who ?? `registry ${host}`;
   const codes = errorCodes(error);
   if (codes.some((code) => CERTIFICATE_ERROR_CODES.has(code))) {
     const code = codes.find((c) => CERTIFICATE_ERROR_CODES.has(c));
     return new NetworkError(
-      `TLS certificate of registry ${host} is not trusted (${code}); pass --ca-file <pem> with the CA that signed it, or --insecure-skip-tls-verify`,
+      `TLS certificate of ${who} is not trusted (${code}); pass --ca-file <pem> with the CA that signed it, or --insecure-skip-tls-verify`,
       false,
       error,
     );
   }
   if ((error as { name?: string }).name === 'AbortError') return error as RegistryError;
+  const stall = codes.find((c) => c in STALLS);
+  if (stall !== undefined) {
+    const seconds = (context.timeoutMs ?? DEFAULT_TIMEOUT_MS) / 1000;
+    const prefix = context.what ? `${context.what}: ` : '';
+    return new NetworkError(`${prefix}${STALLS[stall]!(who, seconds)}; gave up${context.hint ?? ''}`, false, error);
+  }
   const code = codes.find((c) => c in NETWORK_ERROR_TEXT);
   const text = code ? NETWORK_ERROR_TEXT[code] : ((error as Error).message ?? String(error));
-  return new NetworkError(`cannot reach registry ${host}: ${text}`, code !== undefined && RETRYABLE_NETWORK_CODES.has(code), error);
+  return new NetworkError(`cannot reach ${who}: ${text}`, code !== undefined && RETRYABLE_NETWORK_CODES.has(code), error);
+}
+
+/** A failure while reading an answer's body, named after the server that sent the answer. */
+export function bodyNetworkError(response: Dispatcher.ResponseData, error: unknown, what: string): RegistryError {
+  const answer = answers.get(response);
+  return networkError(error, '', answer === undefined ? { what } : { who: answer.who, what, timeoutMs: answer.timeoutMs, hint: answer.hint });
 }
 
 /**
@@ -140,19 +198,31 @@ export class Transport {
   readonly #dispatcher: Dispatcher;
   readonly #insecure: boolean | string[];
   readonly #schemes = new Map<string, Promise<Scheme>>();
+  readonly #timeoutMs: number;
+  readonly #hint: string;
 
   constructor(options: TransportOptions = {}) {
     this.#insecure = options.insecure ?? false;
+    this.#timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
+    this.#hint = options.timeoutHint ? ` (${options.timeoutHint})` : '';
     this.#dispatcher =
       options.dispatcher ??
       new Agent({
         connections: options.connectionsPerHost ?? 8,
         keepAliveTimeout: 10_000,
+        headersTimeout: this.#timeoutMs,
+        bodyTimeout: this.#timeoutMs,
         connect: {
+          timeout: this.#timeoutMs,
           ...(options.caFile ? { ca: [...rootCertificates, readCaFile(options.caFile)] } : {}),
           rejectUnauthorized: !options.insecureSkipTlsVerify,
         },
       });
+  }
+
+  /** The stall timeout in ms (connect, first byte, idle, whole small answer). */
+  get timeoutMs(): number {
+    return this.#timeoutMs;
   }
 
   /** Whether the user opted into plain HTTP for `host` (`--insecure`). */
@@ -181,32 +251,51 @@ export class Transport {
       await response.body.dump();
       return 'https';
     } catch (error) {
-      if (isCertificateError(error)) throw networkError(error, host);
+      const context = { what: `connect to registry ${host}`, timeoutMs: this.#timeoutMs, hint: this.#hint };
+      if (isCertificateError(error)) throw networkError(error, host, context);
       if (isNotTlsError(error)) return 'http';
-      throw networkError(error, host);
+      throw networkError(error, host, context);
     }
   }
 
   async send(request: TransportRequest): Promise<Dispatcher.ResponseData> {
     const url = new URL(request.url);
+    const who = request.role
+      ? `${request.role} ${url.host}`
+      : url.host === request.host
+        ? `registry ${request.host}`
+        : `${url.host} (where registry ${request.host} sent par)`;
+    const started = Date.now();
     try {
-      return await this.#dispatcher.request({
+      const response = await this.#dispatcher.request({
         origin: url.origin,
         path: url.pathname + url.search,
         method: request.method as Dispatcher.HttpMethod,
         headers: request.headers,
         body: request.body,
       });
+      answers.set(response, { who, deadline: started + this.#timeoutMs, timeoutMs: this.#timeoutMs, hint: this.#hint });
+      return response;
     } catch (error) {
       // The body's own failure (a read error, a digest mismatch, an inspection that rejected) is
       // already a typed error that says what went wrong; it is not the registry being unreachable.
       if (isTypedError(error)) throw error;
-      throw networkError(error, request.host);
+      throw networkError(error, request.host, {
+        who,
+        ...(request.what === undefined ? {} : { what: request.what }),
+        timeoutMs: this.#timeoutMs,
+        hint: this.#hint,
+      });
     }
   }
 
+  /**
+   * Ends every connection at once, requests in flight included: once a command has its result or
+   * its failure, nothing it still waits for (a stalled config download next to a layer's 404)
+   * may hold up the report.
+   */
   async close(): Promise<void> {
-    await this.#dispatcher.close();
+    await this.#dispatcher.destroy();
   }
 }
 

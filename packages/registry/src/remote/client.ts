@@ -25,6 +25,10 @@ export interface RegistryClientOptions {
   /** Upload strategy per API host (`ghcr.io`, `127.0.0.1:5001`); known hosts have defaults. */
   uploadStrategy?: Record<string, UploadStrategy>;
   retry?: Partial<RetryPolicy>;
+  /** Stall timeout in ms for connect, first byte, idle body and whole in-memory answers (default 30 s). */
+  timeoutMs?: number;
+  /** Appended to timeout messages: how the user raises the timeout (`--timeout SECONDS`). */
+  timeoutHint?: string;
   /** Sees every request's method, URL and status (never headers): for tests and `--debug`. */
   onRequest?: (info: RequestInfo) => void;
   /** Registry `Warning: 299` texts (deprecations, quota notices), each reported once per client. */
@@ -59,14 +63,23 @@ export class RegistryClient implements RegistryConnection {
       ...(options.insecure === undefined ? {} : { insecure: options.insecure }),
       ...(options.insecureSkipTlsVerify === undefined ? {} : { insecureSkipTlsVerify: options.insecureSkipTlsVerify }),
       ...(options.dispatcher === undefined ? {} : { dispatcher: options.dispatcher }),
+      ...(options.timeoutMs === undefined ? {} : { timeoutMs: options.timeoutMs }),
+      ...(options.timeoutHint === undefined ? {} : { timeoutHint: options.timeoutHint }),
     };
     this.#transport = new Transport(transportOptions);
     this.#retry = options.retry ? { policy: { ...DEFAULT_RETRY_POLICY, ...options.retry } } : {};
     const credentials = options.credentials;
     this.#auth = new Authenticator({
       ...(credentials ? { credentials: (host: string) => credentials(this.#registryOfHost.get(host) ?? host) } : {}),
-      send: (request) =>
-        this.#sendWithRetry(request.url, { method: request.method, headers: request.headers, body: request.body }, new URL(request.url).host, true),
+      send: (request) => {
+        const realm = new URL(request.url);
+        return this.#sendWithRetry(
+          request.url,
+          { method: request.method, headers: request.headers, body: request.body, what: `fetch token from ${realm.origin}${realm.pathname}`, role: 'token service' },
+          realm.host,
+          true,
+        );
+      },
       mayUsePlainHttp: async (registryHost, realmHost) =>
         (await this.#transport.origin(registryHost)).startsWith('http:') || this.#transport.isInsecure(realmHost),
     });
@@ -102,7 +115,14 @@ export class RegistryClient implements RegistryConnection {
       if (this.#options.userAgent) headers['user-agent'] = this.#options.userAgent;
       const response = await this.#sendWithRetry(
         url,
-        { method: request.method, headers, body: request.body, authorization, followRedirects: request.followRedirects ?? false },
+        {
+          method: request.method,
+          headers,
+          body: request.body,
+          authorization,
+          followRedirects: request.followRedirects ?? false,
+          what: `${request.operation} ${request.reference}`,
+        },
         host,
         replayable,
       );
@@ -140,34 +160,52 @@ export class RegistryClient implements RegistryConnection {
 
   #sendWithRetry(
     url: string,
-    request: { method: string; headers: Record<string, string>; body?: RequestBody | undefined; authorization?: string | undefined; followRedirects?: boolean },
+    request: OutgoingRequest,
     host: string,
     replayable: boolean,
   ): Promise<Dispatcher.ResponseData> {
     return withRetry(() => this.#sendFollowingRedirects(url, request, host), replayable, this.#retry);
   }
 
-  async #sendFollowingRedirects(
-    startUrl: string,
-    request: { method: string; headers: Record<string, string>; body?: RequestBody | undefined; authorization?: string | undefined; followRedirects?: boolean },
-    host: string,
-  ): Promise<Dispatcher.ResponseData> {
+  async #sendFollowingRedirects(startUrl: string, request: OutgoingRequest, host: string): Promise<Dispatcher.ResponseData> {
     let url = startUrl;
+    const visited = new Set<string>();
     for (let redirects = 0; ; redirects++) {
+      visited.add(url);
       const headers = { ...request.headers };
       // Credentials only ever go to the registry's own host.
       if (request.authorization && new URL(url).host === host) headers.authorization = request.authorization;
       const body = typeof request.body === 'function' ? await request.body() : request.body;
-      const response = await this.#transport.send({ method: request.method, url, headers, host, ...(body === undefined ? {} : { body }) });
+      const response = await this.#transport.send({
+        method: request.method,
+        url,
+        headers,
+        host,
+        what: request.what,
+        ...(request.role === undefined ? {} : { role: request.role }),
+        ...(body === undefined ? {} : { body }),
+      });
       this.#answeredBy.set(response, new URL(url));
       this.#options.onRequest?.({ method: request.method, url: withoutQuery(url), status: response.statusCode });
       this.#reportWarnings(host, response.headers['warning']);
       const location = response.headers.location;
-      if (!request.followRedirects || !REDIRECT_STATUSES.has(response.statusCode) || typeof location !== 'string' || redirects >= MAX_REDIRECTS) {
-        return response;
-      }
+      if (!request.followRedirects || !REDIRECT_STATUSES.has(response.statusCode) || typeof location !== 'string') return response;
       await response.body.dump();
-      url = new URL(location, url).toString();
+      url = redirectTarget(location, url, request.what);
+      if (visited.has(url)) {
+        throw new RegistryError(`${request.what}: redirect loop (${new URL(url).host} sent par back to ${withoutQuery(url)}, already visited)`, {
+          kind: 'failure',
+          operation: request.what,
+          status: response.statusCode,
+        });
+      }
+      if (redirects >= MAX_REDIRECTS) {
+        throw new RegistryError(`${request.what}: more than ${MAX_REDIRECTS} redirects (the last to ${withoutQuery(url)}); gave up`, {
+          kind: 'failure',
+          operation: request.what,
+          status: response.statusCode,
+        });
+      }
     }
   }
 
@@ -185,6 +223,38 @@ export class RegistryClient implements RegistryConnection {
       this.#options.onWarning(`registry ${host} warns: ${text}`);
     }
   }
+}
+
+interface OutgoingRequest {
+  method: string;
+  headers: Record<string, string>;
+  body?: RequestBody | undefined;
+  authorization?: string | undefined;
+  followRedirects?: boolean;
+  /** `fetch blob 127.0.0.1:5001/x@sha256:…`, for messages. */
+  what: string;
+  /** The server's role when it is not the registry (`token service`). */
+  role?: string;
+}
+
+/** A redirect's target: only http(s), and a Location that is a URL at all (never undici's bare "Invalid URL"). */
+function redirectTarget(location: string, from: string, what: string): string {
+  let target: URL;
+  try {
+    target = new URL(location, from);
+  } catch {
+    throw new RegistryError(`${what}: ${new URL(from).host} redirected to a malformed URL ${JSON.stringify(location.slice(0, 200))}`, {
+      kind: 'failure',
+      operation: what,
+    });
+  }
+  if (target.protocol !== 'https:' && target.protocol !== 'http:') {
+    throw new RegistryError(`${what}: ${new URL(from).host} redirected to a ${target.protocol} URL; par follows only http and https redirects`, {
+      kind: 'failure',
+      operation: what,
+    });
+  }
+  return target.toString();
 }
 
 /** Upload locations carry opaque state, storage redirects carry signatures: keep them out of logs. */

@@ -6,7 +6,7 @@ import { RegistryError } from '../oci/errors.js';
 import { throwResponseError } from '../http/registry-errors.js';
 import type { Descriptor } from '../oci/descriptor.js';
 import type { TransferOptions } from '../content/target.js';
-import { networkError } from '../http/transport.js';
+import { bodyNetworkError, NetworkError } from '../http/transport.js';
 
 /**
  * How much of a blob may wait between the network and its consumer. Node's 16 KiB default made a
@@ -100,8 +100,15 @@ async function* verifiedBlobBytes(
         }
         break;
       } catch (error) {
-        if (error instanceof RegistryError || options.signal?.aborted || received >= descriptor.size || resumes >= MAX_RESUMES) {
-          throw error instanceof RegistryError ? error : networkError(error, source.registry);
+        if (error instanceof RegistryError || options.signal?.aborted) throw error;
+        const failure = bodyNetworkError(response, error, `fetch blob ${reference}`);
+        // A stall already cost a whole timeout: resuming would multiply it. A cut is worth resuming.
+        if (!(failure instanceof NetworkError) || !failure.retryable || received >= descriptor.size) throw failure;
+        if (resumes >= MAX_RESUMES) {
+          throw new RegistryError(
+            `fetch blob ${reference}: the download broke off ${resumes + 1} times (${failure.message.replace(/^cannot reach /, 'last: ')}); gave up at byte ${received} of ${descriptor.size}`,
+            { kind: 'failure', operation: 'fetch blob', reference, cause: error },
+          );
         }
         resumes++;
         response.body.destroy();

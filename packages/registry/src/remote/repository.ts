@@ -2,12 +2,13 @@ import { Readable } from 'node:stream';
 import type { Dispatcher } from 'undici';
 import type { RegistryConnection } from './connection.js';
 import type { UploadStrategies } from './upload-strategy.js';
-import { digestBytes, parseDigest } from '../oci/digest.js';
+import { digestBytes, isDigest as isValidDigest, parseDigest } from '../oci/digest.js';
 import { openBlob } from './download.js';
 import { RegistryError } from '../oci/errors.js';
 import { MANIFEST_MEDIA_TYPES } from '../oci/media-types.js';
-import { apiHost, type RepositoryReference } from '../oci/reference.js';
+import { apiHost, isValidTag, type RepositoryReference } from '../oci/reference.js';
 import { readErrorBody, registryErrorFrom, throwResponseError } from '../http/registry-errors.js';
+import { MAX_TAGS_PAGE, readAnswer, readJsonAnswer } from '../http/answer.js';
 import type { Content, Target, TransferOptions } from '../content/target.js';
 import type { Descriptor } from '../oci/descriptor.js';
 import { isManifestMediaType, MAX_MANIFEST_SIZE } from '../oci/manifest.js';
@@ -25,8 +26,31 @@ function header(response: Dispatcher.ResponseData, name: string): string | undef
   return Array.isArray(value) ? value[0] : value;
 }
 
+/** `type/subtype` from a Content-Type; anything else (empty, garbage, control characters) counts as absent. */
 function mediaTypeOf(contentType: string | undefined): string | undefined {
-  return contentType?.split(';')[0]?.trim() || undefined;
+  const type = contentType?.split(';')[0]?.trim();
+  return type && /^[A-Za-z0-9][\w.+-]*\/[A-Za-z0-9][\w.+-]*$/.test(type) ? type : undefined;
+}
+
+/** A Content-Length as a size, or undefined when absent or not a plain non-negative integer. */
+function sizeOf(contentLength: string | undefined): number | undefined {
+  return contentLength !== undefined && /^\d{1,15}$/.test(contentLength) ? Number(contentLength) : undefined;
+}
+
+/**
+ * The `Docker-Content-Digest` header, checked: a registry's header goes into messages, output and
+ * further requests' paths, so `sha256:../../x` is refused and named as the registry's.
+ */
+function contentDigestHeader(response: Dispatcher.ResponseData, what: string): string | undefined {
+  const value = header(response, 'docker-content-digest');
+  if (value === undefined) return undefined;
+  if (!isValidDigest(value)) {
+    throw new RegistryError(`${what}: the registry sent an invalid Docker-Content-Digest header ${JSON.stringify(value.slice(0, 200))}; refused`, {
+      kind: 'failure',
+      operation: what,
+    });
+  }
+  return value;
 }
 
 export interface FetchedManifest {
@@ -94,10 +118,10 @@ export class RegistryRepository implements Target {
     if (response.statusCode === 404) await this.#throwManifestNotFound(response, 'resolve', reference);
     if (response.statusCode !== 200) await throwResponseError(response, { operation: 'resolve', reference: ref });
     await response.body.dump();
-    const digest = header(response, 'docker-content-digest');
+    const digest = contentDigestHeader(response, `resolve ${ref}`);
     const mediaType = mediaTypeOf(header(response, 'content-type'));
-    const size = Number(header(response, 'content-length'));
-    if (!digest || !mediaType || !Number.isFinite(size) || (isDigest(reference) && digest !== reference)) {
+    const size = sizeOf(header(response, 'content-length'));
+    if (!digest || !mediaType || size === undefined || (isDigest(reference) && digest !== reference)) {
       return (await this.fetchManifest(reference)).descriptor;
     }
     return { mediaType, digest, size };
@@ -122,8 +146,8 @@ export class RegistryRepository implements Target {
     });
     if (response.statusCode === 404) await this.#throwManifestNotFound(response, 'fetch manifest', reference);
     if (response.statusCode !== 200) await throwResponseError(response, { operation: 'fetch manifest', reference: ref });
-    const bytes = await readLimited(response, MAX_MANIFEST_SIZE, ref);
-    const headerDigest = header(response, 'docker-content-digest');
+    const bytes = await readAnswer(response, { limit: MAX_MANIFEST_SIZE, what: `fetch manifest ${ref}`, noun: 'manifest' });
+    const headerDigest = contentDigestHeader(response, `fetch manifest ${ref}`);
     const expected = isDigest(reference) ? reference : headerDigest;
     const digest = digestBytes(bytes, expected ? parseDigest(expected).algorithm : 'sha256');
     for (const claimed of [isDigest(reference) ? reference : undefined, headerDigest]) {
@@ -314,22 +338,40 @@ export class RegistryRepository implements Target {
     return false;
   }
 
-  /** All tags, following `Link: <…>; rel="next"` pages. */
+  /**
+   * All tags, following `Link: <…>; rel="next"` pages. A registry's answer is checked: a `Link`
+   * back to a page already read, or more than MAX_TAG_PAGES pages, stops the listing with an error
+   * (never an endless loop); `tags` must be a list of valid tags.
+   */
   async *tags(): AsyncIterable<string> {
     let next: string | undefined = `/v2/${this.repository}/tags/list?n=1000`;
     const origin = await this.client.origin(this.registry);
+    const what = `list tags of ${this.name}`;
+    const visited = new Set<string>();
     while (next) {
+      const url = new URL(next, origin).toString();
+      if (visited.has(url)) {
+        throw new RegistryError(`${what}: the registry's next-page Link points back to a page already read (${withoutQuery(url)}); stopped`, {
+          kind: 'failure',
+          operation: 'list tags of',
+          reference: this.name,
+        });
+      }
+      if (visited.size >= MAX_TAG_PAGES) {
+        throw new RegistryError(`${what}: more than ${MAX_TAG_PAGES} pages of tags; stopped`, { kind: 'failure', operation: 'list tags of', reference: this.name });
+      }
+      visited.add(url);
       const response = await this.client.send({
         registry: this.registry,
         method: 'GET',
-        url: new URL(next, origin).toString(),
+        url,
         scopes: this.#pull(),
         operation: 'list tags of',
         reference: this.name,
       });
       if (response.statusCode !== 200) await throwResponseError(response, { operation: 'list tags of', reference: this.name });
-      const body = (await response.body.json()) as { tags?: string[] | null };
-      for (const tag of body.tags ?? []) yield tag;
+      const body = await readJsonAnswer(response, { limit: MAX_TAGS_PAGE, what, noun: 'tags page' });
+      for (const tag of tagsOf(body, what)) yield tag;
       next = nextLink(header(response, 'link'));
     }
   }
@@ -350,6 +392,34 @@ export class RegistryRepository implements Target {
   }
 }
 
+/** Pages of a tag listing followed at most: 1,000 pages of up to 1,000 tags is far beyond any real repository. */
+export const MAX_TAG_PAGES = 1000;
+
+/** The `tags` of one page, each checked against the tag grammar (a registry's text reaches terminals and paths). */
+function tagsOf(body: unknown, what: string): string[] {
+  const tags = typeof body === 'object' && body !== null ? (body as { tags?: unknown }).tags : undefined;
+  if (tags === undefined || tags === null) return [];
+  if (!Array.isArray(tags)) {
+    throw new RegistryError(`${what}: the registry answered "tags" as ${typeof tags}, not a list`, { kind: 'failure', operation: 'list tags of' });
+  }
+  for (const tag of tags) {
+    if (typeof tag !== 'string' || !isValidTag(tag)) {
+      const shown = typeof tag === 'string' ? JSON.stringify(tag.slice(0, 140)) : `a ${tag === null ? 'null' : typeof tag}`;
+      throw new RegistryError(`${what}: the registry listed ${shown}, which is not a valid tag`, {
+        kind: 'failure',
+        operation: 'list tags of',
+      });
+    }
+  }
+  return tags as string[];
+}
+
+/** Upload and page URLs carry opaque state: keep their queries out of messages. */
+function withoutQuery(url: string): string {
+  const parsed = new URL(url);
+  return parsed.origin + parsed.pathname;
+}
+
 /** The target of `Link: </v2/…?last=x&n=1000>; rel="next"`. */
 export function nextLink(link: string | undefined): string | undefined {
   if (!link) return undefined;
@@ -368,10 +438,6 @@ function mediaTypeInBody(bytes: Uint8Array): string | undefined {
   } catch {
     return undefined;
   }
-}
-
-async function readLimited(response: Dispatcher.ResponseData, limit: number, reference: string): Promise<Uint8Array> {
-  return readStreamLimited(response.body, limit, reference);
 }
 
 async function readStreamLimited(stream: Readable, limit: number, reference: string): Promise<Uint8Array> {

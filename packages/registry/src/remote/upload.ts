@@ -73,13 +73,32 @@ export async function startUpload(target: UploadTarget, descriptor: Descriptor):
     operation: 'start upload of blob',
     reference: `${target.name}@${descriptor.digest}`,
   });
-  if (response.statusCode !== 202) await throwResponseError(response, { operation: 'start upload of blob', reference: `${target.name}@${descriptor.digest}` });
+  // 202 is the spec's answer; old registries (gcr.io) answer 204, others 200 or 201: any 2xx with a Location opens a session.
+  if (response.statusCode < 200 || response.statusCode > 299) {
+    await throwResponseError(response, { operation: 'start upload of blob', reference: `${target.name}@${descriptor.digest}` });
+  }
   await response.body.dump();
   const base = (await target.client.origin(target.registry)) + path;
   return {
     location: locationOf(response, base, target, descriptor),
-    minChunkLength: Number(header(response, 'oci-chunk-min-length') ?? 0) || 0,
+    minChunkLength: minChunkLength(response, `${target.name}@${descriptor.digest}`),
   };
+}
+
+/** Chunks are held in memory: a registry may raise their size, but not beyond this. */
+export const MAX_CHUNK_LENGTH = 64 * 1024 * 1024;
+
+/** `OCI-Chunk-Min-Length`, checked: a number, and one par can hold in memory. */
+function minChunkLength(response: Dispatcher.ResponseData, reference: string): number {
+  const value = header(response, 'oci-chunk-min-length');
+  if (value === undefined || value.trim() === '') return 0;
+  if (!/^\d{1,15}$/.test(value.trim()) || Number(value) > MAX_CHUNK_LENGTH) {
+    throw new RegistryError(
+      `start upload of blob ${reference}: the registry asked for chunks of at least ${JSON.stringify(value.slice(0, 40))} bytes (OCI-Chunk-Min-Length); par holds at most ${MAX_CHUNK_LENGTH} in memory`,
+      { kind: 'failure', operation: 'start upload of blob', reference },
+    );
+  }
+  return Number(value);
 }
 
 function header(response: Dispatcher.ResponseData, name: string): string | undefined {
@@ -256,7 +275,8 @@ export async function uploadChunked(
           options.onProgress?.(chunk.length);
         }
       } catch (error) {
-        if (!(error instanceof NetworkError)) throw error;
+        // A cut connection resumes from what the registry holds; a stall (not retryable) is reported.
+        if (!(error instanceof NetworkError) || !error.retryable) throw error;
         resumeFrom = await uploadedOffset(target, location, reference);
       } finally {
         stream.destroy();
