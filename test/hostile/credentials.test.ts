@@ -60,11 +60,13 @@ describe('a 401 from another host than the registry', () => {
   test('an upload Location on another host that asks for credentials: push fails naming that host, nothing sent to it', async () => {
     const repository = uniqueRepository('hostile/location');
     const storage = await foreignStorage();
+    let sessions = 0;
     const front = await start({
       upstream: registries.plain.url,
       intercept: (request, response) => {
         if (request.method !== 'POST' || !request.url?.includes('/blobs/uploads/')) return false;
-        response.writeHead(202, { location: `${storage.url}/upload/session-1`, 'docker-upload-uuid': 'session-1', range: '0-0' }).end();
+        const session = `session-${++sessions}`;
+        response.writeHead(202, { location: `${storage.url}/upload/${session}`, 'docker-upload-uuid': session, range: '0-0' }).end();
         return true;
       },
     });
