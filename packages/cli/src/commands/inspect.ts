@@ -2,7 +2,7 @@ import type { CommandModule } from 'yargs';
 import { CliError } from '../errors.js';
 import { printResult, type GlobalOptions } from '../output.js';
 import { renderDescription } from '../render/describe.js';
-import { openArchive } from '../archive-source.js';
+import { openArchive } from '../open-archive.js';
 import { registryFlags, type RegistryFlags } from '../registry-options.js';
 
 interface InspectArgs extends GlobalOptions, RegistryFlags {

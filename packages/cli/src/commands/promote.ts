@@ -4,10 +4,16 @@ import type { CommandModule } from 'yargs';
 import { repeated } from '../repeated.js';
 import { CliError } from '../errors.js';
 import { printResult, type GlobalOptions } from '../output.js';
-import { createRegistryClient, registryFlags, transferCredentialFlags, type RegistryFlags, type TransferCredentialFlags } from '../registry-options.js';
-import { transferHosts } from '../targets.js';
+import {
+  createRegistryClient,
+  registryDefaults,
+  registryFlags,
+  transferCredentialFlags,
+  transferHosts,
+  type RegistryFlags,
+  type TransferCredentialFlags,
+} from '../registry-options.js';
 import { readPlan, type PromotionPlan } from '../promotion/plan.js';
-import { mapWithConcurrency, promote } from '../promotion/run.js';
 import { renderPromotionTable } from '../render/promotion-table.js';
 
 interface PromoteArgs extends GlobalOptions, RegistryFlags, TransferCredentialFlags {
@@ -56,7 +62,10 @@ export const promoteCommand: CommandModule<GlobalOptions, PromoteArgs> = {
     const client = await createRegistryClient(argv, hosts);
     let outcomes;
     try {
-      outcomes = await mapWithConcurrency(plan.promotions, plan.concurrency, (entry) => promote(entry, client, argv, { dryRun: argv['dry-run'] }));
+      const registry = await import('@par/registry');
+      outcomes = await registry.mapWithConcurrency(plan.promotions, plan.concurrency, (entry) =>
+        registry.promoteArtifact(entry, { client, ...registryDefaults(argv), dryRun: argv['dry-run'] }),
+      );
     } finally {
       await client.close();
     }

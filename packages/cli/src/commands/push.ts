@@ -1,11 +1,11 @@
 import { UsageError } from '@par/errors';
 import type { CommandModule } from 'yargs';
+import { FileDigestCache } from '../file-digest-cache.js';
 import { repeated } from '../repeated.js';
 import { printResult, type GlobalOptions } from '../output.js';
 import { startProgress } from '../progress.js';
-import { pushParFile, statFile } from '../push-file.js';
-import { parseTransferReference } from '../references.js';
-import { createRegistryClient, registryFlags, type RegistryFlags } from '../registry-options.js';
+import { createRegistryClient, registryDefaults, registryFlags, type RegistryFlags } from '../registry-options.js';
+import { settings } from '../settings.js';
 
 interface PushArgs extends GlobalOptions, RegistryFlags {
   reference: string;
@@ -43,9 +43,9 @@ export const pushCommand: CommandModule<GlobalOptions, PushArgs> = {
       }),
   handler: async (argv) => {
     const registry = await import('@par/registry');
-    const reference = await parseTransferReference(argv.reference, argv);
+    const reference = registry.parseParReference(argv.reference, { ...registryDefaults(argv), allowLatest: argv['allow-latest'] });
     const annotations = registry.parseAnnotations(argv.annotation ?? []);
-    const stats = await statFile(argv.file);
+    const stats = await registry.statParFile(argv.file);
     const strategy = argv.monolithic
       ? { mode: 'monolithic' as const }
       : argv['chunk-size'] !== undefined
@@ -57,25 +57,24 @@ export const pushCommand: CommandModule<GlobalOptions, PushArgs> = {
     });
     const progress = await startProgress('push', stats.size, argv.progress);
     try {
-      const tag = reference.tag ?? 'latest';
-      const pushed = await pushParFile({
+      const pushed = await registry.pushParFile({
+        client,
+        reference,
         file: argv.file,
-        destination: client.repository(reference),
-        reference: reference.digest ?? tag,
         manifest: {
           annotations,
           ...(argv.config !== undefined ? { config: argv.config } : {}),
           ...(argv['artifact-type'] !== undefined ? { artifact: { artifactType: argv['artifact-type'] } } : {}),
         },
         verify: argv.verify,
+        digestMemory: await FileDigestCache.open(settings().cacheEnvironment),
         onProgress: (bytes) => progress.advance(bytes),
       });
       progress.stop();
-      const shown = registry.formatReference(reference);
       printResult(
         argv.output,
-        { reference: shown, digest: pushed.manifest.digest, size: pushed.manifest.size, mediaType: pushed.manifest.mediaType, layer: pushed.layer, uploadedBytes: pushed.uploadedBytes, skipped: pushed.skipped, mounted: pushed.mounted },
-        () => `Successfully pushed ${shown}\n${tag}: digest: ${pushed.manifest.digest} size: ${pushed.manifest.size}`,
+        { reference: pushed.reference, digest: pushed.manifest.digest, size: pushed.manifest.size, mediaType: pushed.manifest.mediaType, layer: pushed.layer, uploadedBytes: pushed.uploadedBytes, skipped: pushed.skipped, mounted: pushed.mounted },
+        () => `Successfully pushed ${pushed.reference}\n${pushed.tag}: digest: ${pushed.manifest.digest} size: ${pushed.manifest.size}`,
       );
     } finally {
       progress.stop();

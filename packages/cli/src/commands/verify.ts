@@ -2,7 +2,7 @@ import type { CommandModule } from 'yargs';
 import { repeated } from '../repeated.js';
 import { CliError } from '../errors.js';
 import { printResult, type GlobalOptions } from '../output.js';
-import { openArchive } from '../archive-source.js';
+import { openArchive } from '../open-archive.js';
 import { registryFlags, type RegistryFlags } from '../registry-options.js';
 
 interface VerifyArgs extends GlobalOptions, RegistryFlags {

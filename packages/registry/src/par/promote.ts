@@ -1,0 +1,147 @@
+import type { ArchiveContents } from '@par/archive';
+import { errorKind, ParError, type ErrorKind } from '@par/errors';
+import { copy } from '../content/copy.js';
+import type { RegistryClient } from '../remote/client.js';
+import { findParLayer } from './find-par.js';
+import { openLocation, type Location } from './locations.js';
+
+/** The checks a par must pass at the source before it may be copied. */
+export interface PromotionPolicy {
+  /** Also verify the signature, key types and validity period. */
+  strict: boolean;
+  /** Accept only these issuer account keys (empty: any). */
+  requireIssuer: string[];
+  /** Targets the archive must hold, e.g. x86_64-linux. */
+  requireTarget: string[];
+}
+
+export interface Promotion {
+  /** Source location: a registry reference or `oci:PATH[:REF]`. */
+  from: string;
+  to: string;
+  /** Extra tags at the destination. */
+  tags: string[];
+  policy: PromotionPolicy;
+}
+
+export type PromotionAction = 'promoted' | 'up-to-date' | 'refused' | 'failed' | 'would-promote';
+
+/** One line of the promotion report (the JSON a pipeline keeps). */
+export interface PromotionOutcome {
+  from: string;
+  to: string;
+  sourceDigest?: string;
+  action: PromotionAction;
+  /** Blob bytes sent to the destination. */
+  bytes: number;
+  copied: number;
+  mounted: number;
+  skipped: number;
+  seconds: number;
+  policy: 'pass' | 'fail' | 'not-checked';
+  reasons?: string[];
+  error?: string;
+  /** Exit-status kind of a failure (not_found, unauthorized, verification, …). */
+  kind?: ErrorKind;
+}
+
+export interface PromoteOptions {
+  client: RegistryClient;
+  defaultRegistry?: string;
+  /** Check the policy and say what would be copied; change nothing. */
+  dryRun?: boolean;
+}
+
+/**
+ * Promotes one artifact: if the destination already holds the source's digest under every tag,
+ * nothing happens (re-runs are idempotent); otherwise the par is verified at the source against
+ * the policy, and only then copied — a refusal leaves the destination untouched. Never throws:
+ * a failure is an outcome, so one bad entry of a plan does not hide the others.
+ */
+export async function promoteArtifact(promotion: Promotion, options: PromoteOptions): Promise<PromotionOutcome> {
+  const started = performance.now();
+  const dryRun = options.dryRun === true;
+  // sourceDigest is declared up front so the JSON report lists it right after from and to.
+  const outcome: PromotionOutcome = {
+    from: promotion.from,
+    to: promotion.to,
+    sourceDigest: undefined,
+    action: 'failed',
+    bytes: 0,
+    copied: 0,
+    mounted: 0,
+    skipped: 0,
+    seconds: 0,
+    policy: 'not-checked',
+  };
+  const common = { client: options.client, ...(options.defaultRegistry === undefined ? {} : { defaultRegistry: options.defaultRegistry }) };
+  try {
+    const source = await openLocation(promotion.from, { ...common, role: 'source' });
+    const par = await findParLayer(source.target, source.reference);
+    const destination = await openLocation(promotion.to, { ...common, role: 'destination', inherited: source.reference || par.manifest.digest, dryRun });
+    outcome.sourceDigest = par.manifest.digest;
+    outcome.from = source.display;
+    outcome.to = destination.display;
+
+    if (await alreadyPromoted(destination, par.manifest.digest, promotion.tags)) {
+      outcome.action = 'up-to-date';
+      return outcome;
+    }
+
+    const archive = await import('@par/archive');
+    const failures = await policyFailures(await archive.readArchive(await par.open()), promotion.policy);
+    outcome.policy = failures.length === 0 ? 'pass' : 'fail';
+    if (failures.length > 0) {
+      outcome.action = 'refused';
+      outcome.reasons = failures;
+      outcome.kind = 'verification';
+      return outcome;
+    }
+
+    const result = await copy(source.target, par.manifest.digest, destination.target, destination.reference, { tags: promotion.tags, dryRun });
+    outcome.action = dryRun ? 'would-promote' : 'promoted';
+    outcome.bytes = result.bytes;
+    outcome.copied = result.copied;
+    outcome.mounted = result.mounted;
+    outcome.skipped = result.skipped;
+    return outcome;
+  } catch (error) {
+    outcome.action = 'failed';
+    outcome.error = error instanceof Error ? error.message.split('\n')[0] : String(error);
+    outcome.kind = errorKind(error);
+    return outcome;
+  } finally {
+    outcome.seconds = Math.round(performance.now() - started) / 1000;
+  }
+}
+
+/**
+ * The gate a par must pass at the source before promotion: archive verification (hashes, and with
+ * `strict` the signature and keys), an allowed issuer, and the targets production needs.
+ * Returns the reasons it fails; empty means it passes.
+ */
+export async function policyFailures(contents: ArchiveContents, policy: PromotionPolicy): Promise<string[]> {
+  const archive = await import('@par/archive');
+  const report = archive.verifyArchive(contents, {
+    strict: policy.strict,
+    ...(policy.requireIssuer.length > 0 ? { allowedIssuers: policy.requireIssuer } : {}),
+  });
+  const failures = report.problems.map((problem) => problem.message);
+  const present = new Set(contents.entries.map((entry) => entry.target));
+  for (const target of policy.requireTarget) {
+    if (!present.has(target)) failures.push(`required target ${target} is missing (has: ${[...present].sort().join(', ') || 'none'})`);
+  }
+  return failures;
+}
+
+async function alreadyPromoted(destination: Location, digest: string, tags: string[]): Promise<boolean> {
+  for (const reference of [destination.reference, ...tags]) {
+    try {
+      if ((await destination.target.resolve(reference)).digest !== digest) return false;
+    } catch (error) {
+      if (error instanceof ParError && error.kind === 'not_found') return false;
+      throw error;
+    }
+  }
+  return true;
+}

@@ -1,0 +1,57 @@
+import { basename } from 'node:path';
+import { copy } from '../content/copy.js';
+import type { Descriptor } from '../oci/descriptor.js';
+import { parseDigest } from '../oci/digest.js';
+import { RegistryError } from '../oci/errors.js';
+import { parseManifest } from '../oci/manifest.js';
+import { formatReference, manifestReference, type Reference } from '../oci/reference.js';
+import type { RegistryClient } from '../remote/client.js';
+import { verifyingArchiveStream } from './archive-check.js';
+import { checkParManifest, ParFileSink } from './par-file.js';
+
+export interface PullParFileOptions {
+  client: RegistryClient;
+  reference: Reference;
+  /** Output file; default `<last repository segment>.par.gz`. */
+  file?: string;
+  /** Refuse unless the manifest has this digest (nothing is written then). */
+  requireDigest?: string;
+  /** Verify the archive's hashes before the file appears (default true). */
+  verify?: boolean;
+  /** Called once the layer is known, before its bytes move (e.g. to size a progress bar). */
+  onLayer?: (layer: Descriptor) => void | Promise<void>;
+  onProgress?: (bytes: number) => void;
+}
+
+export interface PulledParFile {
+  file: string;
+  reference: string;
+  manifest: Descriptor;
+  layer: Descriptor;
+}
+
+/**
+ * Pulls a provider archive into a file: checks the manifest is a par artifact (and has the
+ * required digest), then streams the layer into a temporary file verified against its digest
+ * and, by default, as an archive; only then is the file renamed into place.
+ */
+export async function pullParFile(options: PullParFileOptions): Promise<PulledParFile> {
+  const { reference } = options;
+  if (options.requireDigest !== undefined) parseDigest(options.requireDigest);
+  const file = options.file ?? `${basename(reference.repository)}.par.gz`;
+  const shown = formatReference(reference);
+  const repository = options.client.repository(reference);
+  const { bytes, descriptor } = await repository.fetchManifest(manifestReference(reference));
+  if (options.requireDigest !== undefined && options.requireDigest !== descriptor.digest) {
+    throw new RegistryError(`${shown} has manifest digest ${descriptor.digest}, not the required ${options.requireDigest}; nothing was written`, {
+      kind: 'verification',
+      operation: 'pull',
+      reference: shown,
+    });
+  }
+  const layer = checkParManifest(parseManifest(bytes, descriptor.mediaType), shown);
+  await options.onLayer?.(layer);
+  const sink = new ParFileSink(file, options.verify === false ? {} : { inspect: verifyingArchiveStream('the pulled archive') });
+  await copy(repository, descriptor.digest, sink, undefined, options.onProgress === undefined ? {} : { onProgress: options.onProgress });
+  return { file, reference: shown, manifest: descriptor, layer };
+}
