@@ -270,7 +270,7 @@ export class Transport {
       const response = await this.#dispatcher.request({
         origin: url.origin,
         path: url.pathname + url.search,
-        method: request.method as Dispatcher.HttpMethod,
+        method: request.method,
         headers: request.headers,
         body: request.body,
       });
