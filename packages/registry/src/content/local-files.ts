@@ -7,10 +7,11 @@ import type { Content, TransferOptions } from './target.js';
 // Files that readers only ever see complete and verified: @par/files' one atomic writer, plus the
 // verification, progress and inspection stages this package puts in front of it.
 
-/** Opens a Content (bytes or a stream factory) from its start. */
-export async function openContent(content: Content): Promise<Readable> {
+/** Streams a Content from `offset` (default its start): a buffer is sliced, a factory reopens its source there. */
+export async function openContent(content: Content, offset = 0): Promise<Readable> {
+  if (typeof content === 'function') return content(offset);
   // Readable.from(Uint8Array) would emit one byte per chunk: wrap it in an array.
-  return typeof content === 'function' ? content(0) : Readable.from([Buffer.from(content)]);
+  return Readable.from([Buffer.from(content.buffer, content.byteOffset + offset, content.byteLength - offset)]);
 }
 
 /** A pass-through that reports the bytes moving through it. */
@@ -155,14 +156,14 @@ function writeError(destination: string, error: unknown): RegistryError {
 }
 
 /** Reads a whole small stream (manifests), refusing more than `limit` bytes. */
-export async function readSmall(source: Readable, limit: number, what: string): Promise<Buffer> {
+export async function readSmall(source: Readable, limit: number, what: string, operation = 'read content'): Promise<Buffer> {
   const chunks: Buffer[] = [];
   let total = 0;
   for await (const chunk of source) {
     total += (chunk as Buffer).length;
     if (total > limit) {
       source.destroy();
-      throw new RegistryError(`${what} is larger than ${limit} bytes`, { kind: 'invalid', operation: 'read content' });
+      throw new RegistryError(`${what} is larger than ${limit} bytes`, { kind: 'invalid', operation });
     }
     chunks.push(chunk as Buffer);
   }

@@ -6,24 +6,21 @@ import { digestBytes, isDigest as isValidDigest, parseDigest } from '../oci/dige
 import { openBlob } from './download.js';
 import { RegistryError } from '../oci/errors.js';
 import { MANIFEST_MEDIA_TYPES } from '../oci/media-types.js';
-import { apiHost, isValidTag, type RepositoryReference } from '../oci/reference.js';
+import { apiHost, isValidTag, repositoryScope, type RepositoryReference } from '../oci/reference.js';
 import { readErrorBody, registryErrorFrom, throwResponseError } from '../http/registry-errors.js';
 import { MAX_TAGS_PAGE, readAnswer, readJsonAnswer } from '../http/answer.js';
 import type { Content, Target, TransferOptions } from '../content/target.js';
 import type { Descriptor } from '../oci/descriptor.js';
 import { isManifestMediaType, MAX_MANIFEST_SIZE } from '../oci/manifest.js';
-import { openContent, uploadBlob, uploadStream } from './upload.js';
+import { uploadBlob, uploadStream } from './upload.js';
+import { openContent, readSmall } from '../content/local-files.js';
+import { headerValue as header } from '../http/headers.js';
 
 const MANIFEST_ACCEPT = MANIFEST_MEDIA_TYPES.join(', ');
 
 function isDigest(reference: string): boolean {
   // Tags cannot contain ':'.
   return reference.includes(':');
-}
-
-function header(response: Dispatcher.ResponseData, name: string): string | undefined {
-  const value = response.headers[name];
-  return Array.isArray(value) ? value[0] : value;
 }
 
 /** `type/subtype` from a Content-Type; anything else (empty, garbage, control characters) counts as absent. */
@@ -94,11 +91,11 @@ export class RegistryRepository implements Target {
   }
 
   #pull(): string[] {
-    return [`repository:${this.repository}:pull`];
+    return [repositoryScope(this.repository, ['pull'])];
   }
 
   #push(): string[] {
-    return [`repository:${this.repository}:pull,push`];
+    return [repositoryScope(this.repository, ['pull', 'push'])];
   }
 
   /** Resolves a tag or digest with a HEAD; falls back to GET when the registry omits the digest header. */
@@ -251,7 +248,7 @@ export class RegistryRepository implements Target {
       await uploadBlob(this, descriptor, content, options);
       return;
     }
-    const bytes = content instanceof Uint8Array ? content : await readStreamLimited(await openContent(content, 0), MAX_MANIFEST_SIZE, this.name);
+    const bytes = content instanceof Uint8Array ? content : await readSmall(await openContent(content), MAX_MANIFEST_SIZE, `manifest ${this.name}`, 'push manifest');
     await this.#putManifest(descriptor.digest, bytes, descriptor.mediaType);
     this.#manifests.set(descriptor.digest, { bytes, mediaType: descriptor.mediaType });
     options.onProgress?.(bytes.length);
@@ -309,7 +306,7 @@ export class RegistryRepository implements Target {
         method: 'POST',
         path,
         headers: { 'content-length': '0' },
-        scopes: [`repository:${from}:pull`, ...this.#push()],
+        scopes: [repositoryScope(from, ['pull']), ...this.#push()],
         operation: 'mount blob',
         reference: `${this.name}@${descriptor.digest}`,
       });
@@ -383,7 +380,7 @@ export class RegistryRepository implements Target {
       registry: this.registry,
       method: 'DELETE',
       path: `/v2/${this.repository}/manifests/${digest}`,
-      scopes: [`repository:${this.repository}:delete`],
+      scopes: [repositoryScope(this.repository, ['delete'])],
       operation: 'delete manifest',
       reference: ref,
     });
@@ -438,18 +435,4 @@ function mediaTypeInBody(bytes: Uint8Array): string | undefined {
   } catch {
     return undefined;
   }
-}
-
-async function readStreamLimited(stream: Readable, limit: number, reference: string): Promise<Uint8Array> {
-  const chunks: Buffer[] = [];
-  let size = 0;
-  for await (const chunk of stream) {
-    size += (chunk as Buffer).length;
-    if (size > limit) {
-      stream.destroy();
-      throw new RegistryError(`manifest ${reference} is larger than ${limit} bytes`, { kind: 'invalid', operation: 'fetch manifest', reference });
-    }
-    chunks.push(chunk as Buffer);
-  }
-  return Buffer.concat(chunks);
 }

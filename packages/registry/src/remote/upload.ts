@@ -1,10 +1,13 @@
 import { pipeline, Readable, Transform } from 'node:stream';
 import type { Dispatcher } from 'undici';
+import { repositoryScope } from '../oci/reference.js';
 import type { RegistryConnection } from './connection.js';
 import { DEFAULT_CHUNK_SIZE, type UploadStrategies, type UploadStrategy } from './upload-strategy.js';
 import { DigestingStream, type ExpectedContent } from '../oci/digest.js';
 import { RegistryError } from '../oci/errors.js';
 import { throwResponseError } from '../http/registry-errors.js';
+import { openContent } from '../content/local-files.js';
+import { headerValue as header } from '../http/headers.js';
 import type { Content, TransferOptions } from '../content/target.js';
 import type { Descriptor } from '../oci/descriptor.js';
 import { NetworkError } from '../http/transport.js';
@@ -17,12 +20,6 @@ export interface UploadTarget {
   repository: string;
   /** `registry/repository`, for messages. */
   name: string;
-}
-
-/** Streams the content from `offset`: a buffer is sliced, a factory reopens its source there. */
-export async function openContent(content: Content, offset: number): Promise<Readable> {
-  if (content instanceof Uint8Array) return Readable.from([Buffer.from(content.buffer, content.byteOffset + offset, content.byteLength - offset)]);
-  return content(offset);
 }
 
 /**
@@ -53,7 +50,7 @@ function runStrategy(target: UploadTarget, strategy: UploadStrategy, descriptor:
 }
 
 function uploadScopes(target: UploadTarget): string[] {
-  return [`repository:${target.repository}:pull,push`];
+  return [repositoryScope(target.repository, ['pull', 'push'])];
 }
 
 interface UploadSession {
@@ -99,11 +96,6 @@ function minChunkLength(response: Dispatcher.ResponseData, reference: string): n
     );
   }
   return Number(value);
-}
-
-function header(response: Dispatcher.ResponseData, name: string): string | undefined {
-  const value = response.headers[name];
-  return Array.isArray(value) ? value[0] : value;
 }
 
 /** Resolves a `Location` (absolute or relative) against the request URL; its query (`_state`) is kept. */
