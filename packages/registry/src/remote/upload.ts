@@ -1,4 +1,4 @@
-import { pipeline, Readable, Transform } from 'node:stream';
+import { pipeline, type Readable, Transform } from 'node:stream';
 import type { Dispatcher } from 'undici';
 import { repositoryScope } from '../oci/reference.js';
 import type { RegistryConnection } from './connection.js';
