@@ -178,6 +178,7 @@ export async function uploadMonolithic(target: UploadTarget, descriptor: Descrip
       scopes: uploadScopes(target),
       operation: 'upload blob',
       reference,
+      committing: descriptor.size,
     });
     if (response.statusCode !== 201) await throwResponseError(response, { operation: 'upload blob', reference });
     await response.body.dump();
@@ -300,6 +301,7 @@ export async function uploadChunked(
       scopes: uploadScopes(target),
       operation: 'finish upload of blob',
       reference,
+      committing: descriptor.size,
     });
     if (response.statusCode !== 201) await throwResponseError(response, { operation: 'finish upload of blob', reference });
     await response.body.dump();
@@ -360,6 +362,7 @@ export async function uploadStream(target: UploadTarget, open: () => Promise<Rea
       scopes: uploadScopes(target),
       operation: 'finish upload of blob',
       reference: `${target.name}@${uploaded.digest}`,
+      committing: uploaded.size,
     });
     if (response.statusCode !== 201) await throwResponseError(response, { operation: 'finish upload of blob', reference: `${target.name}@${uploaded.digest}` });
     await response.body.dump();
