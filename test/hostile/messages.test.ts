@@ -119,6 +119,36 @@ describe('what a broken token realm says', () => {
   });
 });
 
+describe('URLs a registry hands out are checked', () => {
+  test('an upload Location that is a file: URL', async () => {
+    const server = await front({
+      upstream: registries.plain.url,
+      maxRequests: 20,
+      intercept: (request, response) => {
+        if (request.method !== 'POST' || !request.url!.includes('/blobs/uploads/')) return false;
+        response.writeHead(202, { location: 'file:///etc/passwd' }).end();
+        return true;
+      },
+    });
+    const { file } = await freshArchive(tempDir());
+    const run = await timed(par(['push', `${server.host}/${uniqueRepository('hostile/file-location')}:1`, file, '--no-progress']));
+    expectMessage(run, 'the registry sent an upload Location that is not an http(s) URL (file:)');
+    expect(run.stderr).not.toContain('Invalid URL');
+  });
+
+  test('a tags Link that is not a URL', async () => {
+    const server = await front({
+      maxRequests: 20,
+      intercept: (request, response) => {
+        response.writeHead(200, { 'content-type': 'application/json', link: '<http://[::1>; rel="next"' }).end('{"name":"repo","tags":["a"]}');
+        return true;
+      },
+    });
+    const run = await timed(par(['tags', `${server.host}/repo`]));
+    expectMessage(run, `list tags of ${server.host}/repo: the registry sent a next-page Link that is not a URL: "http://[::1"`);
+  });
+});
+
 describe('registry quirks accepted', () => {
   test('an upload start answered 204 with a Location (old gcr.io) is an upload session', async () => {
     const repository = uniqueRepository('hostile/start-204');

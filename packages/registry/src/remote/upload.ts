@@ -8,6 +8,7 @@ import { throwResponseError } from '../http/registry-errors.js';
 import type { Content, TransferOptions } from '../content/target.js';
 import type { Descriptor } from '../oci/descriptor.js';
 import { NetworkError } from '../http/transport.js';
+import { serverUrl } from '../http/server-url.js';
 
 export interface UploadTarget {
   client: RegistryConnection;
@@ -117,7 +118,7 @@ function locationOf(response: Dispatcher.ResponseData, requestUrl: string, targe
       status: response.statusCode,
     });
   }
-  return new URL(location, requestUrl).toString();
+  return serverUrl(location, requestUrl, `upload blob ${target.name}@${descriptor.digest}`, 'upload Location');
 }
 
 function withDigest(location: string, digest: string): string {
@@ -389,5 +390,6 @@ async function patch(target: UploadTarget, location: string, body: Buffer | Read
     await throwResponseError(response, { operation: 'upload blob', reference });
   }
   await response.body.dump();
-  return header(response, 'location') ? new URL(header(response, 'location') as string, location).toString() : location;
+  const next = header(response, 'location');
+  return next ? serverUrl(next, location, `upload blob ${reference}`, 'upload Location') : location;
 }
