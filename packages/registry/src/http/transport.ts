@@ -253,7 +253,8 @@ export class Transport {
       await response.body.dump();
       return 'https';
     } catch (error) {
-      const context = { what: `connect to registry ${host}`, timeoutMs: this.#timeoutMs, hint: this.#hint };
+      // Named by the server alone: "could not connect to registry h within 5 s" says it all.
+      const context = { timeoutMs: this.#timeoutMs, hint: this.#hint };
       if (isCertificateError(error)) throw networkError(error, host, context);
       if (isNotTlsError(error)) return 'http';
       throw networkError(error, host, context);
