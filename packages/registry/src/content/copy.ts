@@ -142,11 +142,13 @@ class GraphCopy {
 
   async #copyManifest(descriptor: Descriptor): Promise<void> {
     // A manifest the destination has implies its whole graph (the registry enforced it).
-    if (await this.#run(() => this.#destination.exists(descriptor))) {
+    // One slot for the check and the fetch: a wide index walks child by child, so its first
+    // failure comes early instead of after a check of every child.
+    const bytes = await this.#run(async () => ((await this.#destination.exists(descriptor)) ? undefined : readManifestBytes(this.#source, descriptor)));
+    if (bytes === undefined) {
       this.#record(descriptor, 'skipped', 0);
       return;
     }
-    const bytes = await this.#run(() => readManifestBytes(this.#source, descriptor));
     const children = manifestChildren(parseManifest(bytes, descriptor.mediaType));
     await Promise.all(children.map((child) => this.copyNode(child)));
     if (descriptor.digest === this.#root.digest) await this.commit();

@@ -9,6 +9,7 @@ import { MANIFEST_MEDIA_TYPES } from '../oci/media-types.js';
 import { apiHost, isValidTag, repositoryScope, type RepositoryReference } from '../oci/reference.js';
 import { readErrorBody, registryErrorFrom, throwResponseError } from '../http/registry-errors.js';
 import { MAX_TAGS_PAGE, readAnswer, readJsonAnswer } from '../http/answer.js';
+import { serverUrl } from '../http/server-url.js';
 import type { Content, Target, TransferOptions } from '../content/target.js';
 import type { Descriptor } from '../oci/descriptor.js';
 import { isManifestMediaType, MAX_MANIFEST_SIZE } from '../oci/manifest.js';
@@ -322,7 +323,7 @@ export class RegistryRepository implements Target {
         const cancel = await this.client.send({
           registry: this.registry,
           method: 'DELETE',
-          url: new URL(location, base).toString(),
+          url: serverUrl(location, base, `mount blob ${this.name}@${descriptor.digest}`, 'upload Location'),
           scopes: this.#push(),
           operation: 'cancel upload',
           reference: this.name,
@@ -345,8 +346,9 @@ export class RegistryRepository implements Target {
     const origin = await this.client.origin(this.registry);
     const what = `list tags of ${this.name}`;
     const visited = new Set<string>();
+    let previous: string | undefined;
     while (next) {
-      const url = new URL(next, origin).toString();
+      const url = serverUrl(next, previous ?? origin, what, 'next-page Link');
       if (visited.has(url)) {
         throw new RegistryError(`${what}: the registry's next-page Link points back to a page already read (${withoutQuery(url)}); stopped`, {
           kind: 'failure',
@@ -369,6 +371,7 @@ export class RegistryRepository implements Target {
       if (response.statusCode !== 200) await throwResponseError(response, { operation: 'list tags of', reference: this.name });
       const body = await readJsonAnswer(response, { limit: MAX_TAGS_PAGE, what, noun: 'tags page' });
       for (const tag of tagsOf(body, what)) yield tag;
+      previous = url;
       next = nextLink(header(response, 'link'));
     }
   }

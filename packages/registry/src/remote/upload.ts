@@ -11,6 +11,7 @@ import { headerValue as header } from '../http/headers.js';
 import type { Content, TransferOptions } from '../content/target.js';
 import type { Descriptor } from '../oci/descriptor.js';
 import { NetworkError } from '../http/transport.js';
+import { serverUrl } from '../http/server-url.js';
 
 export interface UploadTarget {
   client: RegistryConnection;
@@ -109,7 +110,7 @@ function locationOf(response: Dispatcher.ResponseData, requestUrl: string, targe
       status: response.statusCode,
     });
   }
-  return new URL(location, requestUrl).toString();
+  return serverUrl(location, requestUrl, `upload blob ${target.name}@${descriptor.digest}`, 'upload Location');
 }
 
 function withDigest(location: string, digest: string): string {
@@ -170,6 +171,7 @@ export async function uploadMonolithic(target: UploadTarget, descriptor: Descrip
       scopes: uploadScopes(target),
       operation: 'upload blob',
       reference,
+      committing: descriptor.size,
     });
     if (response.statusCode !== 201) await throwResponseError(response, { operation: 'upload blob', reference });
     await response.body.dump();
@@ -292,6 +294,7 @@ export async function uploadChunked(
       scopes: uploadScopes(target),
       operation: 'finish upload of blob',
       reference,
+      committing: descriptor.size,
     });
     if (response.statusCode !== 201) await throwResponseError(response, { operation: 'finish upload of blob', reference });
     await response.body.dump();
@@ -352,6 +355,7 @@ export async function uploadStream(target: UploadTarget, open: () => Promise<Rea
       scopes: uploadScopes(target),
       operation: 'finish upload of blob',
       reference: `${target.name}@${uploaded.digest}`,
+      committing: uploaded.size,
     });
     if (response.statusCode !== 201) await throwResponseError(response, { operation: 'finish upload of blob', reference: `${target.name}@${uploaded.digest}` });
     await response.body.dump();
@@ -378,5 +382,6 @@ async function patch(target: UploadTarget, location: string, body: Buffer | Read
     await throwResponseError(response, { operation: 'upload blob', reference });
   }
   await response.body.dump();
-  return header(response, 'location') ? new URL(header(response, 'location') as string, location).toString() : location;
+  const next = header(response, 'location');
+  return next ? serverUrl(next, location, `upload blob ${reference}`, 'upload Location') : location;
 }
