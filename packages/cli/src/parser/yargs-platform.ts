@@ -41,7 +41,7 @@ interface Renderer {
 }
 
 async function helpRenderer(): Promise<Renderer> {
-  const [{ default: cliui }, { default: stringWidth }] = await Promise.all([import('cliui'), import('string-width')]);
+  const { cliui, stringWidth } = await import('../esm/help-renderer.js');
   return { cliui, stringWidth };
 }
 
