@@ -172,6 +172,12 @@ export { type RegistryConnection } from './remote/connection.js';
 export { type RegistryRequest } from './remote/connection.js';
 /** Bytes of a request: a buffer, a factory opening a fresh stream (replayable), or a one-shot stream. */
 export { type RequestBody } from './remote/connection.js';
+/** The upload rule of a registry with known needs (GHCR, ECR, Artifactory), or undefined. */
+export { hostUploadRule } from './remote/upload-strategy.js';
+/** Every known registry's upload needs, as data. */
+export { HOST_UPLOAD_RULES } from './remote/upload-strategy.js';
+/** What a known registry needs of uploads, and why. */
+export { type HostUploadRule } from './remote/upload-strategy.js';
 /** How blobs are uploaded to a host: monolithic, or chunked with a chunk size. */
 export { type UploadStrategy } from './remote/upload-strategy.js';
 /** The upload strategy of each API host, as data: configured, learned from a fallback (kept for the table's life), or the host's default. */
