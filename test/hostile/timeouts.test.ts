@@ -1,6 +1,7 @@
 // A server that stalls is reported within seconds, naming what stalled: connect, the first byte of
 // an answer, the middle of one, an answer dripped a byte at a time; never retried into minutes.
 import { readdirSync, readFileSync, existsSync } from 'node:fs';
+import { request as httpRequest } from 'node:http';
 import { join } from 'node:path';
 import { afterEach, describe, expect, test } from 'vitest';
 import { registries, uniqueRepository } from '../registries/endpoints.js';
@@ -162,6 +163,33 @@ describe('stalls are reported in seconds, naming what stalled', () => {
     expect(run.stderr).toContain('BLOB_UNKNOWN');
     expect(run.seconds, run.stderr).toBeLessThan(10);
     expect(readdirSync(out)).toEqual([]);
+  });
+
+  test('a dripped body nobody reads (the answer to a manifest push) is cut off at the deadline: the push completes', async () => {
+    const repository = uniqueRepository('hostile/drip-201');
+    const server = await front({
+      upstream: registries.plain.url,
+      maxRequests: 50,
+      intercept: (request, response) => {
+        if (request.method !== 'PUT' || !request.url!.includes('/manifests/')) return false;
+        // The registry stores the manifest; its answer reaches par as a body that never ends.
+        const forwarded = httpRequest(new URL(request.url!, registries.plain.url), { method: 'PUT', headers: { ...request.headers, host: registries.plain.host } }, (answer) => {
+          answer.resume();
+          const headers = { ...answer.headers } as Record<string, string>;
+          delete headers['content-length'];
+          response.writeHead(answer.statusCode ?? 502, headers);
+          const timer = setInterval(() => response.write(' '), 200);
+          response.on('close', () => clearInterval(timer));
+        });
+        request.pipe(forwarded);
+        return true;
+      },
+    });
+    const run = await timed(par(['push', `${server.host}/${repository}:1`, fakepay, '--timeout', '1.5', '--no-progress']));
+    expect(run.status, run.stderr).toBe(0);
+    expect(run.seconds, run.stderr).toBeLessThan(15);
+    const pulled = await par(['resolve', `${registries.plain.host}/${repository}:1`]);
+    expect(pulled.status, pulled.stderr).toBe(0);
   });
 
   test('a timeout that is not a positive number of seconds is refused', async () => {

@@ -1,6 +1,6 @@
 import type { Dispatcher } from 'undici';
 import { RegistryError } from '../oci/errors.js';
-import { answerOf, bodyNetworkError } from './transport.js';
+import { answerOf, bodyNetworkError, wasCutOff } from './transport.js';
 
 /**
  * Answers read whole into memory (manifests, tokens, tag pages, error bodies, JSON) are small by
@@ -21,22 +21,12 @@ export interface ReadAnswerOptions {
 }
 
 /**
- * Reads a whole response body, refusing more than `limit` bytes and giving up when the transport's
- * deadline for the request passes (a body dripped one byte at a time never trips an idle timeout).
+ * Reads a whole response body, refusing more than `limit` bytes; a body the transport cut off at
+ * its deadline (dripped one byte at a time, it never trips the idle timeout) is reported as such.
  */
 export async function readAnswer(response: Dispatcher.ResponseData, options: ReadAnswerOptions): Promise<Buffer> {
-  const answer = answerOf(response);
   const chunks: Buffer[] = [];
   let size = 0;
-  let expired = false;
-  const remaining = answer === undefined ? undefined : answer.deadline - Date.now();
-  const timer =
-    remaining === undefined
-      ? undefined
-      : setTimeout(() => {
-          expired = true;
-          response.body.destroy();
-        }, Math.max(0, remaining));
   try {
     const declared = Number(response.headers['content-length']);
     if (Number.isFinite(declared) && declared > options.limit) throw tooLarge(options, response.statusCode);
@@ -49,24 +39,22 @@ export async function readAnswer(response: Dispatcher.ResponseData, options: Rea
   } catch (error) {
     response.body.destroy();
     if (error instanceof RegistryError) throw error;
-    if (expired && answer !== undefined) {
-      throw new RegistryError(`${options.what}: ${answer.who} was still sending its answer after ${answer.timeoutMs / 1000} s; gave up${answer.hint}`, {
-        kind: 'failure',
-        operation: options.what,
-        cause: error,
-      });
-    }
-    throw bodyNetworkError(response, error, options.what);
-  } finally {
-    if (timer !== undefined) clearTimeout(timer);
+    throw wasCutOff(response) ? pastDeadline(response, options, error) : bodyNetworkError(response, error, options.what);
   }
-  if (expired && answer !== undefined) {
-    throw new RegistryError(`${options.what}: ${answer.who} was still sending its answer after ${answer.timeoutMs / 1000} s; gave up${answer.hint}`, {
-      kind: 'failure',
-      operation: options.what,
-    });
-  }
+  // A body ended by the deadline may look complete to the reader: it is not.
+  if (wasCutOff(response)) throw pastDeadline(response, options, undefined);
   return Buffer.concat(chunks);
+}
+
+function pastDeadline(response: Dispatcher.ResponseData, options: ReadAnswerOptions, cause: unknown): RegistryError {
+  const answer = answerOf(response);
+  const who = answer?.who ?? 'the server';
+  const seconds = answer === undefined ? '' : ` after ${answer.timeoutMs / 1000} s`;
+  return new RegistryError(`${options.what}: ${who} was still sending its answer${seconds}; gave up${answer?.hint ?? ''}`, {
+    kind: 'failure',
+    operation: options.what,
+    ...(cause === undefined ? {} : { cause }),
+  });
 }
 
 function tooLarge(options: ReadAnswerOptions, status: number): RegistryError {

@@ -1,6 +1,5 @@
 import type { Dispatcher } from 'undici';
 import { type ErrorKind, RegistryError } from '../oci/errors.js';
-import { answerOf } from './transport.js';
 
 /** One entry of a registry's `{"errors":[...]}` body. */
 export interface RegistryErrorEntry {
@@ -120,8 +119,7 @@ export function registryErrorFrom(status: number, body: string, context: ErrorCo
 export async function readErrorBody(response: Dispatcher.ResponseData, limit = 64 * 1024): Promise<string> {
   const chunks: Buffer[] = [];
   let size = 0;
-  const answer = answerOf(response);
-  const timer = answer === undefined ? undefined : setTimeout(() => response.body.destroy(), Math.max(0, answer.deadline - Date.now()));
+  // The transport cuts a dripped body off at its deadline; this cuts a long one off at `limit`.
   try {
     for await (const chunk of response.body) {
       const buffer = chunk as Buffer;
@@ -132,7 +130,6 @@ export async function readErrorBody(response: Dispatcher.ResponseData, limit = 6
   } catch {
     // A broken or stalled error body still leaves the status to report.
   } finally {
-    if (timer !== undefined) clearTimeout(timer);
     response.body.destroy();
   }
   return Buffer.concat(chunks).toString('utf8');

@@ -44,13 +44,18 @@ export interface TransportRequest {
   role?: string;
   /** Wait this long for the answer to begin instead of the timeout (a registry committing a large upload). */
   answerTimeoutMs?: number;
+  /**
+   * The answer is a stream of any length (a blob): only the idle timeout applies to its body. Any
+   * other body is cut off once it has taken longer than the timeout, whoever reads it.
+   */
+  streaming?: boolean;
 }
 
 /** What the transport knows about an answer: who sent it and by when its body must be read. */
 export interface AnswerInfo {
   /** `registry 127.0.0.1:5001`, `token service auth:5005`, `storage:9000 (where registry r sent par)`. */
   who: string;
-  /** Epoch ms by which a body read into memory must be complete. */
+  /** Epoch ms by which a body read into memory must be complete: the timeout after the answer began. */
   deadline: number;
   timeoutMs: number;
   /** ` (…how to wait longer)`, or empty. */
@@ -61,6 +66,13 @@ const answers = new WeakMap<Dispatcher.ResponseData, AnswerInfo>();
 
 export function answerOf(response: Dispatcher.ResponseData): AnswerInfo | undefined {
   return answers.get(response);
+}
+
+const cutOff = new WeakSet<Dispatcher.ResponseData>();
+
+/** Whether the transport ended this answer's body because it was still coming at its deadline. */
+export function wasCutOff(response: Dispatcher.ResponseData): boolean {
+  return cutOff.has(response);
 }
 
 export type Scheme = 'https' | 'http';
@@ -250,6 +262,7 @@ export class Transport {
     // Loopback: HTTPS when the server speaks TLS at all; plain HTTP only when it does not.
     try {
       const response = await this.#dispatcher.request({ origin: `https://${host}`, path: '/v2/', method: 'GET' });
+      cutOffAt(response, Date.now() + this.#timeoutMs);
       await response.body.dump();
       return 'https';
     } catch (error) {
@@ -268,7 +281,6 @@ export class Transport {
       : url.host === request.host
         ? `registry ${request.host}`
         : `${url.host} (where registry ${request.host} sent par)`;
-    const started = Date.now();
     try {
       const response = await this.#dispatcher.request({
         origin: url.origin,
@@ -278,7 +290,9 @@ export class Transport {
         body: request.body,
         ...(request.answerTimeoutMs === undefined ? {} : { headersTimeout: request.answerTimeoutMs }),
       });
-      answers.set(response, { who, deadline: started + this.#timeoutMs, timeoutMs: this.#timeoutMs, hint: this.#hint });
+      const deadline = Date.now() + this.#timeoutMs;
+      answers.set(response, { who, deadline, timeoutMs: this.#timeoutMs, hint: this.#hint });
+      if (!request.streaming) cutOffAt(response, deadline);
       return response;
     } catch (error) {
       // The body's own failure (a read error, a digest mismatch, an inspection that rejected) is
@@ -301,6 +315,19 @@ export class Transport {
   async close(): Promise<void> {
     await this.#dispatcher.destroy();
   }
+}
+
+/**
+ * Ends a small answer's body at its deadline, whoever reads it (even a `dump()` of an ignored
+ * body): a server dripping a byte now and then never trips the idle timeout.
+ */
+function cutOffAt(response: Dispatcher.ResponseData, deadline: number): void {
+  const timer = setTimeout(() => {
+    cutOff.add(response);
+    response.body.destroy();
+  }, Math.max(0, deadline - Date.now()));
+  timer.unref();
+  response.body.once('close', () => clearTimeout(timer));
 }
 
 function isStall(error: unknown, code: string): boolean {

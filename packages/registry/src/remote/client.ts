@@ -123,6 +123,7 @@ export class RegistryClient implements RegistryConnection {
           followRedirects: request.followRedirects ?? false,
           what: `${request.operation} ${request.reference}`,
           ...(request.committing === undefined ? {} : { answerTimeoutMs: answerTimeoutFor(request.committing, this.#transport.timeoutMs) }),
+          ...(request.streaming === true ? { streaming: true } : {}),
         },
         host,
         replayable,
@@ -185,6 +186,7 @@ export class RegistryClient implements RegistryConnection {
         what: request.what,
         ...(request.role === undefined ? {} : { role: request.role }),
         ...(request.answerTimeoutMs === undefined ? {} : { answerTimeoutMs: request.answerTimeoutMs }),
+        ...(request.streaming === true ? { streaming: true } : {}),
         ...(body === undefined ? {} : { body }),
       });
       this.#answeredBy.set(response, new URL(url));
@@ -238,6 +240,7 @@ interface OutgoingRequest {
   /** The server's role when it is not the registry (`token service`). */
   role?: string;
   answerTimeoutMs?: number;
+  streaming?: boolean;
 }
 
 /**

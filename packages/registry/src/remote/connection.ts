@@ -25,6 +25,8 @@ export interface RegistryRequest {
    * for its answer grows with them (see answerTimeoutFor).
    */
   committing?: number;
+  /** The answer is a blob of any length: its body is bounded by the idle timeout only, not by a deadline. */
+  streaming?: boolean;
 }
 
 /**

@@ -37,6 +37,7 @@ async function requestBlob(source: BlobSource, descriptor: Descriptor, offset: n
     operation: 'fetch blob',
     reference,
     followRedirects: true,
+    streaming: true,
   });
   if (response.statusCode !== 200 && response.statusCode !== 206) await throwResponseError(response, { operation: 'fetch blob', reference });
   return response;
