@@ -1,6 +1,7 @@
 import type { CommandModule } from 'yargs';
 import { CliError } from '../errors.js';
 import { printResult, type GlobalOptions } from '../output.js';
+import { knownOptions } from '../parsing/unknown-options.js';
 
 interface KeysGenerateArgs extends GlobalOptions {
   type: 'account' | 'service';
@@ -54,6 +55,6 @@ const list: CommandModule<GlobalOptions, KeysListArgs> = {
 export const keysCommand: CommandModule<GlobalOptions, GlobalOptions> = {
   command: 'keys <command>',
   describe: 'Generate and list signing keys (wash key directory conventions)',
-  builder: (yargs) => yargs.command(generate).command(list).demandCommand(1),
+  builder: (yargs) => yargs.command(knownOptions.track(generate)).command(knownOptions.track(list)).demandCommand(1),
   handler: () => undefined,
 };
