@@ -32,7 +32,7 @@ trap 'rm -rf "$work"' EXIT
 inputs="$(node -e '
   const lock = require("fs").readFileSync("pnpm-lock.yaml", "utf8");
   const wanted = new Set();
-  for (const importer of ["packages/cli", "packages/errors", "packages/archive", "packages/registry"]) {
+  for (const importer of require("fs").readdirSync("packages").map((name) => `packages/${name}`)) {
     if (lock.includes(`\n  ${importer}: {}\n`)) continue; // no dependencies
     const block = lock.split(`\n  ${importer}:\n`)[1]?.split(/\n(?=  \S|\S)/)[0];
     if (block === undefined) throw new Error(`pnpm-lock.yaml has no importer ${importer}`);
