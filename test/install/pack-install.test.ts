@@ -2,8 +2,8 @@
 // run the installed `par` against the plain test registry, and import the library tarballs from a
 // scratch project. Nothing from the monorepo is on the paths the installed code runs from.
 import { spawn } from 'node:child_process';
-import { existsSync, readFileSync, readdirSync, realpathSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { copyFileSync, existsSync, mkdirSync, readFileSync, readdirSync, realpathSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 import { beforeAll, describe, expect, test } from 'vitest';
 import { registries, uniqueRepository } from '../registries/endpoints.js';
 import { useRegistries } from '../registries/ensure-running.js';
@@ -195,11 +195,19 @@ describe('the library tarballs in a scratch project', () => {
 });
 
 describe('scripts/install.sh: the CLI alone, from a checkout', () => {
-  test('installs par into a prefix without installing anything into the checkout', async () => {
+  test('installs par into a prefix from a fresh checkout (no node_modules), writing nothing into it', async () => {
+    // A fresh checkout: the files git knows (as they are in this working tree), nothing installed.
+    const checkout = join(work, 'checkout');
+    const files = (await run('git', ['ls-files', '--cached', '--others', '--exclude-standard'], { cwd: repoRoot, home })).stdout.trim().split('\n');
+    for (const file of files.filter((f) => existsSync(join(repoRoot, f)))) {
+      mkdirSync(dirname(join(checkout, file)), { recursive: true });
+      copyFileSync(join(repoRoot, file), join(checkout, file));
+    }
     const installPrefix = join(work, 'install-sh');
-    const listing = () => ['.', 'packages/cli', 'packages/cli/bundle'].map((dir) => readdirSync(join(repoRoot, dir)).sort());
+    const listing = () => ['.', 'packages', 'packages/cli'].map((dir) => readdirSync(join(checkout, dir)).sort());
     const before = listing();
-    const installed = await run('bash', [join(repoRoot, 'scripts', 'install.sh'), '--prefix', installPrefix], { cwd: work, home });
+    expect(before[0]).not.toContain('node_modules');
+    const installed = await run('bash', [join(checkout, 'scripts', 'install.sh'), '--prefix', installPrefix], { cwd: work, home });
     expectOk(installed, 'scripts/install.sh');
     expect(installed.stdout).toContain(`installed par ${version} as ${join(installPrefix, 'bin', 'par')}`);
     expect(listing()).toEqual(before);

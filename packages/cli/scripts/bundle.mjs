@@ -56,6 +56,21 @@ function libraryAliases() {
   return aliases;
 }
 
+/**
+ * A source may reach into the workspace's node_modules by a relative path (yargs-platform.ts takes
+ * yargs' factory past its exports map); with PAR_BUILD_DEPS there is no such directory, so those
+ * paths are taken from DIR/node_modules.
+ */
+const nodeModulesFromDeps = {
+  name: 'node-modules-from-deps',
+  setup(builder) {
+    if (depsDir === undefined) return;
+    builder.onResolve({ filter: /^\.\.?\/.*node_modules\// }, (args) => ({
+      path: join(depsDir, 'node_modules', args.path.slice(args.path.lastIndexOf('node_modules/') + 'node_modules/'.length)),
+    }));
+  },
+};
+
 await rm(outdir, { recursive: true, force: true });
 const result = await build({
   entryPoints: { par: join(cliDir, 'src', 'main.ts') },
@@ -74,7 +89,7 @@ const result = await build({
   legalComments: 'none',
   logLevel: 'warning',
   metafile: true,
-  plugins: [undiciAgentInline],
+  plugins: [undiciAgentInline, nodeModulesFromDeps],
 });
 
 // A chunk that is a bare CommonJS module has only a default export: destructuring a dynamic
