@@ -12,14 +12,15 @@ export class KnownOptions {
   track<T, U>(command: CommandModule<T, U>): CommandModule<T, U> {
     const builder = command.builder;
     if (typeof builder !== 'function') return command;
-    return {
+    const tracked: CommandModule<T, U> = {
       ...command,
       builder: (yargs: Argv<T>) => {
         const built = builder(yargs) as Argv<U>;
         this.record(built);
         return built;
       },
-    } as CommandModule<T, U>;
+    };
+    return tracked;
   }
 
   /** Records the options (and aliases) a yargs instance declares. */
