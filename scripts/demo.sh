@@ -11,6 +11,7 @@ par() { echo "+ par $*" >&2; ./bin/par "$@"; }
 work="$(mktemp -d)"
 trap 'rm -rf "$work"' EXIT
 export WASH_KEYS="$work/keys"      # demo keys only: never touch the user's own key directory
+export PAR_CACHE_DIR="$work/cache" # nor the user's digest cache (~/.cache/par)
 tag="demo-$(date +%s)"
 
 echo "== A demo provider binary (1 MiB of random bytes) for two targets"
@@ -46,4 +47,4 @@ issuer="$(./bin/par inspect "$work/demo.par.gz" -o json | node -e 'process.stdou
 par promote "127.0.0.1:5001/demo/provider:$tag" "127.0.0.1:5002/prod/provider:$tag" \
   --strict --require-issuer "$issuer" --require-target x86_64-linux --require-target aarch64-linux
 
-echo "== Done"
+echo "== Done (the registries keep running for the next run; stop them with: bash scripts/registry.sh stop)"

@@ -28,11 +28,12 @@ work="$(mktemp -d)"
 trap 'rm -rf "$work"' EXIT
 
 # The CLI's build inputs only: esbuild and the packages the bundle holds, at the versions the lock
-# file has for packages/cli, packages/archive and packages/registry (no pnpm, no test tools).
+# file has for the packages the CLI is made of (no pnpm, no test tools).
 inputs="$(node -e '
   const lock = require("fs").readFileSync("pnpm-lock.yaml", "utf8");
   const wanted = new Set();
-  for (const importer of ["packages/cli", "packages/archive", "packages/registry"]) {
+  for (const importer of require("fs").readdirSync("packages").map((name) => `packages/${name}`)) {
+    if (lock.includes(`\n  ${importer}: {}\n`)) continue; // no dependencies
     const block = lock.split(`\n  ${importer}:\n`)[1]?.split(/\n(?=  \S|\S)/)[0];
     if (block === undefined) throw new Error(`pnpm-lock.yaml has no importer ${importer}`);
     for (const [, name, version] of block.matchAll(/\n {6}\x27?([^\x27:\n]+)\x27?:\n {8}specifier: [^\n]*\n {8}version: ([^\n(]+)/g)) {

@@ -1,9 +1,9 @@
-// The packages as a user gets them: `pnpm pack` each, `npm install -g --prefix` the CLI tarball,
+// The packages as a user gets them: `pnpm pack` each one, `npm install -g --prefix` the CLI tarball,
 // run the installed `par` against the plain test registry, and import the library tarballs from a
 // scratch project. Nothing from the monorepo is on the paths the installed code runs from.
 import { spawn } from 'node:child_process';
-import { readFileSync, readdirSync, realpathSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { copyFileSync, existsSync, mkdirSync, readFileSync, readdirSync, realpathSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 import { beforeAll, describe, expect, test } from 'vitest';
 import { registries, uniqueRepository } from '../registries/endpoints.js';
 import { useRegistries } from '../registries/ensure-running.js';
@@ -12,7 +12,9 @@ import { fixture, repoRoot, tempDir } from '../support/par.js';
 useRegistries(['plain']);
 
 const INSTALL_TIMEOUT_MS = 240_000;
-const packages = ['errors', 'files', 'archive', 'registry', 'cli'] as const;
+/** Every package in packages/ (directory names); all but the CLI are libraries. */
+const packages = readdirSync(join(repoRoot, 'packages')).filter((name) => existsSync(join(repoRoot, 'packages', name, 'package.json')));
+const libraries = packages.filter((name) => name !== 'cli');
 const version = (JSON.parse(readFileSync(join(repoRoot, 'packages', 'cli', 'package.json'), 'utf8')) as { version: string }).version;
 const golden = fixture('wash/fakepay.par.gz');
 
@@ -63,7 +65,7 @@ const work = tempDir('par-install-');
 const home = tempDir('par-install-home-');
 const tarballs = join(work, 'tarballs');
 const prefix = join(work, 'prefix');
-const tarball = (name: (typeof packages)[number]) => join(tarballs, `par-${name}-${version}.tgz`);
+const tarball = (name: string) => join(tarballs, `par-${name}-${version}.tgz`);
 
 beforeAll(async () => {
   for (const name of packages) {
@@ -138,7 +140,7 @@ describe('the library tarballs in a scratch project', () => {
   beforeAll(async () => {
     expectOk(await run('mkdir', ['-p', project], { cwd: work, home }), 'mkdir');
     writeFileSync(join(project, 'package.json'), `${JSON.stringify({ name: 'scratch', private: true, type: 'module' })}\n`);
-    const installed = await run('npm', ['install', '--no-audit', '--no-fund', '--loglevel=error', tarball('errors'), tarball('files'), tarball('archive'), tarball('registry')], { cwd: project, home });
+    const installed = await run('npm', ['install', '--no-audit', '--no-fund', '--loglevel=error', ...libraries.map(tarball)], { cwd: project, home });
     expectOk(installed, 'npm install of the library tarballs');
   }, INSTALL_TIMEOUT_MS);
 
@@ -193,11 +195,19 @@ describe('the library tarballs in a scratch project', () => {
 });
 
 describe('scripts/install.sh: the CLI alone, from a checkout', () => {
-  test('installs par into a prefix without installing anything into the checkout', async () => {
+  test('installs par into a prefix from a fresh checkout (no node_modules), writing nothing into it', async () => {
+    // A fresh checkout: the files git knows (as they are in this working tree), nothing installed.
+    const checkout = join(work, 'checkout');
+    const files = (await run('git', ['ls-files', '--cached', '--others', '--exclude-standard'], { cwd: repoRoot, home })).stdout.trim().split('\n');
+    for (const file of files.filter((f) => existsSync(join(repoRoot, f)))) {
+      mkdirSync(dirname(join(checkout, file)), { recursive: true });
+      copyFileSync(join(repoRoot, file), join(checkout, file));
+    }
     const installPrefix = join(work, 'install-sh');
-    const listing = () => ['.', 'packages/cli', 'packages/cli/bundle'].map((dir) => readdirSync(join(repoRoot, dir)).sort());
+    const listing = () => ['.', 'packages', 'packages/cli'].map((dir) => readdirSync(join(checkout, dir)).sort());
     const before = listing();
-    const installed = await run('bash', [join(repoRoot, 'scripts', 'install.sh'), '--prefix', installPrefix], { cwd: work, home });
+    expect(before[0]).not.toContain('node_modules');
+    const installed = await run('bash', [join(checkout, 'scripts', 'install.sh'), '--prefix', installPrefix], { cwd: work, home });
     expectOk(installed, 'scripts/install.sh');
     expect(installed.stdout).toContain(`installed par ${version} as ${join(installPrefix, 'bin', 'par')}`);
     expect(listing()).toEqual(before);

@@ -67,11 +67,19 @@ describe('resolveKey', () => {
     expect(second.keyPair.getPublicKey()).toBe(first.keyPair.getPublicKey());
   });
 
-  test('reads from the other default directory too', async () => {
+  test('without a directory, reads from the other default directory too', async () => {
     await mkdir(path.join(dir, 'new'), { recursive: true });
     await writeFile(path.join(dir, 'new', 'alice_account.nk'), WASH_ACCOUNT_SEED);
-    const found = await resolveKey({ directory: path.join(dir, 'old'), name: 'alice', type: 'account', env: env() });
+    const found = await resolveKey({ name: 'alice', type: 'account', env: env() });
     expect(found).toMatchObject({ generated: false, path: path.join(dir, 'new', 'alice_account.nk') });
+  });
+
+  test('a directory given is the only one searched: no key there and keygen disabled is not found, though a default directory has one', async () => {
+    await mkdir(path.join(dir, 'new'), { recursive: true });
+    await writeFile(path.join(dir, 'new', 'alice_account.nk'), WASH_ACCOUNT_SEED);
+    const release = path.join(dir, 'release-keys');
+    const error = resolveKey({ directory: release, name: 'alice', type: 'account', disableKeygen: true, env: env() });
+    await expect(error).rejects.toMatchObject({ kind: 'not_found', message: expect.stringContaining(path.join(release, 'alice_account.nk')) });
   });
 
   test('with keygen disabled a missing key is an error naming the path', async () => {

@@ -89,7 +89,7 @@ export interface ResolvedKey {
 
 /**
  * Finds a signing key the way wash does (spec §6): `value` as a file, then as a seed; otherwise
- * `<directory>/<name>_<type>.nk`, also looking in the other default key directory; otherwise a new
+ * `<directory>/<name>_<type>.nk` (without a directory: also in the other default key directory); otherwise a new
  * key saved there (file 0600, directory 0700) unless `disableKeygen`.
  */
 export async function resolveKey(options: ResolveKeyOptions): Promise<ResolvedKey> {
@@ -104,7 +104,9 @@ export async function resolveKey(options: ResolveKeyOptions): Promise<ResolvedKe
   const directory = options.directory ?? defaultKeyDirectory(options.env);
   const fileName = keyFileName(options.name, type);
   const primary = path.join(directory, fileName);
-  for (const candidate of [directory, ...keyDirectoriesToSearch(options.env)]) {
+  // A directory given is the only one searched: signing must not fall back to another key directory.
+  const searched = options.directory !== undefined ? [directory] : [directory, ...keyDirectoriesToSearch(options.env)];
+  for (const candidate of searched) {
     const file = path.join(candidate, fileName);
     if (await isFile(file)) return { keyPair: await readKeyFile(file, type), path: file, generated: false };
   }

@@ -7,6 +7,7 @@
 // PAR_BUILD_DEPS=DIR takes esbuild and the bundled packages from DIR/node_modules instead of the
 // workspace's (scripts/install.sh fills DIR with npm: the CLI's build inputs only, no test
 // tools); PAR_BUNDLE_DIR=DIR writes the bundle there instead of packages/cli/bundle.
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { rm } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
@@ -41,6 +42,35 @@ const undiciAgentInline = {
   },
 };
 
+/**
+ * `@par/<name>` → its TypeScript entry, for every library in packages/: one copy of each, from its
+ * sources, so ParError's instanceof holds across them.
+ */
+function libraryAliases() {
+  const aliases = {};
+  for (const name of readdirSync(packagesDir)) {
+    const manifest = join(packagesDir, name, 'package.json');
+    const entry = join(packagesDir, name, 'src', 'index.ts');
+    if (name !== 'cli' && existsSync(manifest) && existsSync(entry)) aliases[JSON.parse(readFileSync(manifest, 'utf8')).name] = entry;
+  }
+  return aliases;
+}
+
+/**
+ * A source may reach into the workspace's node_modules by a relative path (yargs-platform.ts takes
+ * yargs' factory past its exports map); with PAR_BUILD_DEPS there is no such directory, so those
+ * paths are taken from DIR/node_modules.
+ */
+const nodeModulesFromDeps = {
+  name: 'node-modules-from-deps',
+  setup(builder) {
+    if (depsDir === undefined) return;
+    builder.onResolve({ filter: /^\.\.?\/.*node_modules\// }, (args) => ({
+      path: join(depsDir, 'node_modules', args.path.slice(args.path.lastIndexOf('node_modules/') + 'node_modules/'.length)),
+    }));
+  },
+};
+
 await rm(outdir, { recursive: true, force: true });
 const result = await build({
   entryPoints: { par: join(cliDir, 'src', 'main.ts') },
@@ -51,13 +81,7 @@ const result = await build({
   platform: 'node',
   target: 'node20.18',
   chunkNames: '[name]-[hash]',
-  alias: {
-    // One copy of each workspace package, from its sources: ParError's instanceof holds across them.
-    '@par/errors': join(packagesDir, 'errors', 'src', 'index.ts'),
-    '@par/files': join(packagesDir, 'files', 'src', 'index.ts'),
-    '@par/archive': join(packagesDir, 'archive', 'src', 'index.ts'),
-    '@par/registry': join(packagesDir, 'registry', 'src', 'index.ts'),
-  },
+  alias: libraryAliases(),
   nodePaths,
   // The bundled CommonJS packages (undici, tar-stream, cli-progress, …) call require() for Node's
   // built-in modules; an ES module has no require of its own.
@@ -65,7 +89,7 @@ const result = await build({
   legalComments: 'none',
   logLevel: 'warning',
   metafile: true,
-  plugins: [undiciAgentInline],
+  plugins: [undiciAgentInline, nodeModulesFromDeps],
 });
 
 // A chunk that is a bare CommonJS module has only a default export: destructuring a dynamic

@@ -49,7 +49,7 @@ describe('usage errors', () => {
   it.each([
     ['a failed check', ['push', 'h/r:v1', 'f.par.gz', '--monolithic', '--chunk-size', '5', '-o', 'json'], '--monolithic and --chunk-size exclude each other'],
     ['a missing argument', ['push', 'h/r:v1', '-o', 'json'], 'Not enough non-option arguments'],
-    ['an unknown option', ['tags', 'h/r', '--bogus', '-o', 'json'], 'Unknown argument'],
+    ['an unknown option', ['tags', 'h/r', '--bogus', '-o', 'json'], 'unknown option --bogus'],
   ])('%s is kind usage, exit 1', async (_what, args, message) => {
     capture();
     expect(await run(args)).toBe(ExitCode.failure);

@@ -1,5 +1,6 @@
 import { ParError, type ErrorKind, type ParErrorOptions } from '@par/errors';
 import { exitCodeFor, type ExitCodeValue } from './exit-codes.js';
+import { fileSystemError } from './fs-errors.js';
 import type { OutputFormat } from './output.js';
 import { settings } from './settings.js';
 
@@ -15,7 +16,8 @@ export class CliError extends ParError {
  * One line on stderr (a JSON object in JSON mode), never a stack trace; returns the exit status.
  * Unexpected errors keep their message too: a user can act on "EACCES: permission denied, open 'x'".
  */
-export function reportError(error: unknown, format: OutputFormat): ExitCodeValue {
+export function reportError(raised: unknown, format: OutputFormat): ExitCodeValue {
+  const error = fileSystemError(raised) ?? raised;
   const code = exitCodeFor(error);
   const message = describeError(error);
   const kind = error instanceof ParError ? error.kind : 'failure';
@@ -25,8 +27,8 @@ export function reportError(error: unknown, format: OutputFormat): ExitCodeValue
     // One line, always; a usage error also says where the usage is.
     process.stderr.write(`error: ${message}${kind === 'usage' ? ' (run with --help for usage)' : ''}\n`);
   }
-  if (settings().debug && error instanceof Error && !(error instanceof ParError)) {
-    process.stderr.write(`${error.stack ?? ''}\n`);
+  if (settings().debug && raised instanceof Error && !(raised instanceof ParError)) {
+    process.stderr.write(`${raised.stack ?? ''}\n`);
   }
   return code;
 }

@@ -28,21 +28,33 @@ export interface LoadedKey {
  */
 export async function loadSigningKeys(flags: KeyFlags, subjectName: string): Promise<{ issuer: LoadedKey; subject: LoadedKey }> {
   const archive = await import('@par/archive');
-  const directory = flags.directory ?? archive.defaultKeyDirectory();
-  const load = async (value: string | undefined, name: string, type: 'account' | 'service'): Promise<LoadedKey> => {
-    const resolved = await archive.resolveKey({
-      ...(value !== undefined ? { value } : {}),
-      directory,
-      name,
-      type,
-      disableKeygen: flags['disable-keygen'],
-    });
+  // With --directory, that directory is the only one searched: a release is never signed with a
+  // key found in the developer's ~/.wash/keys.
+  const directory = flags.directory;
+  const loaded = (key: { keyPair: KeyPair }): LoadedKey => ({ keyPair: key.keyPair, publicKey: key.keyPair.getPublicKey() });
+  const given = async (value: string | undefined, type: 'account' | 'service') =>
+    value === undefined ? undefined : loaded(await archive.resolveKey({ value, name: type, type, disableKeygen: true }));
+  const fromDirectory = async (name: string, type: 'account' | 'service'): Promise<LoadedKey> => {
+    const resolved = await archive.resolveKey({ ...(directory !== undefined ? { directory } : {}), name, type, disableKeygen: flags['disable-keygen'] });
     if (resolved.generated && resolved.path) {
       notice(`No keypair found in "${resolved.path}".\nWe will generate one for you and place it there.\nIf you'd like to use alternative keys, you can supply them as a flag.\n`);
     }
-    return { keyPair: resolved.keyPair, publicKey: resolved.keyPair.getPublicKey() };
+    return loaded(resolved);
   };
-  const issuer = await load(flags.issuer, archive.defaultAccountKeyName(), 'account');
-  const subject = await load(flags.subject, subjectName, 'service');
+  // Keys given as flags are checked first, so a bad one fails before any key is generated.
+  const issuerGiven = await given(flags.issuer, 'account');
+  const subjectGiven = await given(flags.subject, 'service');
+  if (flags['disable-keygen']) await refuseMissingKeys(issuerGiven === undefined, subjectGiven === undefined, subjectName, directory);
+  const issuer = issuerGiven ?? (await fromDirectory(archive.defaultAccountKeyName(), 'account'));
+  const subject = subjectGiven ?? (await fromDirectory(subjectName, 'service'));
   return { issuer, subject };
+}
+
+/** With --disable-keygen, both keys are looked for before either is used, naming the missing file. */
+async function refuseMissingKeys(needIssuer: boolean, needSubject: boolean, subjectName: string, directory: string | undefined): Promise<void> {
+  const archive = await import('@par/archive');
+  const wanted = [...(needIssuer ? [{ name: archive.defaultAccountKeyName(), type: 'account' as const }] : []), ...(needSubject ? [{ name: subjectName, type: 'service' as const }] : [])];
+  for (const key of wanted) {
+    await archive.resolveKey({ ...(directory !== undefined ? { directory } : {}), ...key, disableKeygen: true });
+  }
 }

@@ -1,4 +1,5 @@
 import type { CommandModule } from 'yargs';
+import { repeated } from '../repeated.js';
 import { printResult, type GlobalOptions } from '../output.js';
 import {
   createRegistryClient,
@@ -27,7 +28,7 @@ export const copyCommand: CommandModule<GlobalOptions, CopyArgs> = {
         demandOption: true,
         describe: "registry/repository[:tag], or oci:PATH[:TAG] (no tag: the source's tag, or its digest untagged)",
       })
-      .option('tag', { alias: 't', type: 'string', array: true, describe: 'Extra tag at the destination (repeatable)' })
+      .option('tag', { alias: 't', type: 'string', coerce: repeated, describe: 'Extra tag at the destination (repeatable)' })
       .options(transferCredentialFlags)
       .options(registryFlags),
   handler: async (argv) => {

@@ -4,7 +4,8 @@ import { repeated } from '../repeated.js';
 import { printResult, type GlobalOptions } from '../output.js';
 import { CliError } from '../errors.js';
 import { keyFlags, loadSigningKeys, type KeyFlags } from '../keys.js';
-import { readSchemaFile, stemOf } from '../files.js';
+import { checkCreateInputs, readSchemaFile, stemOf } from '../files.js';
+import { warnAboutUnselectableTargets } from '../host-targets.js';
 
 interface CreateArgs extends GlobalOptions, KeyFlags {
   name: string;
@@ -45,6 +46,8 @@ export const createCommand: CommandModule<GlobalOptions, CreateArgs> = {
           throw new UsageError(`--arch was given ${argv.arch.length} time(s) but --binary ${argv.binary.length} time(s); give one --arch per --binary`);
         }
         if (!argv.arch && argv.binary.length > 1) throw new UsageError('several --binary values need one --arch each');
+        if (argv.version === '') throw new UsageError("--version cannot be empty (leave it out for an archive without a version)");
+        if (argv.name.trim() === '') throw new UsageError('--name cannot be empty');
         return true;
       }),
   handler: async (argv) => {
@@ -52,15 +55,19 @@ export const createCommand: CommandModule<GlobalOptions, CreateArgs> = {
     const firstBinary = argv.binary[0];
     if (firstBinary === undefined) throw new CliError('--binary is required');
     const targets = argv.arch ?? [archive.hostTarget()];
+    warnAboutUnselectableTargets(targets);
     const binaries = argv.binary.map((path, i) => ({ target: targets[i] as string, path }));
-    const { issuer, subject } = await loadSigningKeys(argv, stemOf(firstBinary));
     const destination = argv.destination ?? `${stemOf(firstBinary)}.par${argv.compress ? '.gz' : ''}`;
+    // Every input is checked before a key is generated: a typo must not leave new keys behind.
+    const schema = argv.schema !== undefined ? await readSchemaFile(argv.schema) : undefined;
+    await checkCreateInputs(argv.binary, argv.world, destination);
+    const { issuer, subject } = await loadSigningKeys(argv, stemOf(firstBinary));
     const created = await archive.createArchive({
       name: argv.name,
       vendor: argv.vendor,
       ...(argv.version !== undefined ? { version: argv.version } : {}),
       ...(argv.revision !== undefined ? { revision: argv.revision } : {}),
-      ...(argv.schema !== undefined ? { schema: await readSchemaFile(argv.schema) } : {}),
+      ...(schema !== undefined ? { schema } : {}),
       ...(argv['capability-contract-id'] !== undefined ? { capabilityContractId: argv['capability-contract-id'] } : {}),
       ...(argv.world !== undefined ? { world: argv.world } : {}),
       binaries,

@@ -1,6 +1,8 @@
+import { UsageError } from '@par/errors';
 import type { CommandModule } from 'yargs';
 import { CliError } from '../errors.js';
 import { printResult, type GlobalOptions } from '../output.js';
+import { knownOptions } from '../parsing/unknown-options.js';
 
 interface KeysGenerateArgs extends GlobalOptions {
   type: 'account' | 'service';
@@ -19,18 +21,23 @@ const generate: CommandModule<GlobalOptions, KeysGenerateArgs> = {
     yargs
       .option('type', { alias: 't', choices: ['account', 'service'] as const, demandOption: true, describe: 'account (issuer) or service (provider subject)' })
       .option('name', { alias: 'n', type: 'string', describe: 'Saved as <name>_<type>.nk in the key directory (account default: $USER)' })
-      .option('directory', { alias: 'd', type: 'string', describe: 'Key directory (default $WASH_KEYS or ~/.wash/keys)' }),
+      .option('directory', { alias: 'd', type: 'string', describe: 'Key directory (default $WASH_KEYS or ~/.wash/keys)' })
+      .check((argv) => {
+        if (argv.name !== undefined && (argv.name === '' || /[/\\\0]/.test(argv.name) || argv.name === '.' || argv.name === '..')) {
+          throw new UsageError(`--name ${JSON.stringify(argv.name)} must be a plain name, without / or \\ (the key is saved as <name>_<type>.nk in the key directory)`);
+        }
+        return true;
+      }),
   handler: async (argv) => {
     const archive = await import('@par/archive');
     // Seeds are secrets: they go into a 0600 file in the key directory and are never printed.
     const name = argv.name ?? (argv.type === 'account' ? archive.defaultAccountKeyName() : undefined);
     if (name === undefined) throw new CliError('a service key needs --name (wash names it after the provider binary, e.g. --name fakepay_provider)');
-    const directory = argv.directory ?? archive.defaultKeyDirectory();
-    const saved = await archive.resolveKey({ directory, name, type: argv.type });
+    const saved = await archive.resolveKey({ ...(argv.directory !== undefined ? { directory: argv.directory } : {}), name, type: argv.type });
     const publicKey = saved.keyPair.getPublicKey();
     const state = saved.generated ? 'generated' : 'exists';
     printResult(argv.output, { publicKey, path: saved.path, type: argv.type, state }, () =>
-      saved.generated ? `Generated ${argv.type} key ${publicKey}\nSaved in ${saved.path}` : `A ${argv.type} key already exists in ${saved.path}: ${publicKey}`,
+      saved.generated ? `Generated ${argv.type} key ${publicKey}\nSaved in ${saved.path}` : `${argv.type === 'account' ? 'An' : 'A'} ${argv.type} key already exists in ${saved.path}: ${publicKey}`,
     );
   },
 };
@@ -54,6 +61,6 @@ const list: CommandModule<GlobalOptions, KeysListArgs> = {
 export const keysCommand: CommandModule<GlobalOptions, GlobalOptions> = {
   command: 'keys <command>',
   describe: 'Generate and list signing keys (wash key directory conventions)',
-  builder: (yargs) => yargs.command(generate).command(list).demandCommand(1),
+  builder: (yargs) => yargs.command(knownOptions.track(generate)).command(knownOptions.track(list)).demandCommand(1),
   handler: () => undefined,
 };

@@ -1,8 +1,12 @@
 import type { CommandModule } from 'yargs';
 import { CliError } from '../errors.js';
 import { printResult, type GlobalOptions } from '../output.js';
+import { promptPassword, readPasswordFromStdin } from '../password-input.js';
 import { createRegistryClient, registryFlags, type RegistryFlags } from '../registry-options.js';
 import { settings } from '../settings.js';
+
+// --registry (the default registry of references) means nothing to login, which names its server.
+const { registry: _defaultRegistry, ...loginFlags } = registryFlags;
 
 interface LoginArgs extends GlobalOptions, RegistryFlags {
   server: string;
@@ -16,12 +20,15 @@ export const loginCommand: CommandModule<GlobalOptions, LoginArgs> = {
     yargs
       .positional('server', { type: 'string', demandOption: true, describe: 'Registry host[:port]' })
       .option('password-stdin', { type: 'boolean', default: false, describe: 'Read the password from stdin' })
-      .options(registryFlags),
+      .options(loginFlags),
   handler: async (argv) => {
     const registry = await import('@par/registry');
     const username = argv.user ?? settings().user;
-    const password = argv['password-stdin'] ? (await readStdin()).replace(/\r?\n$/, '') : (argv.password ?? settings().password);
-    if (!username || !password) throw new CliError('par login needs --user and --password (or --password-stdin, or WASH_REG_USER/WASH_REG_PASSWORD)');
+    if (!username) throw new CliError('par login needs a user name: --user, or WASH_REG_USER');
+    const password = argv['password-stdin']
+      ? await readPasswordFromStdin()
+      : (argv.password ?? settings().password ?? (await promptPassword(`Password for ${username}: `)));
+    if (!password) throw new CliError('par login needs a password: on a terminal it asks; else --password-stdin, --password or WASH_REG_PASSWORD');
     const host = registry.normalizeRegistry(argv.server);
     const client = await createRegistryClient({ ...argv, user: username, password });
     try {
@@ -49,9 +56,3 @@ export const logoutCommand: CommandModule<GlobalOptions, LogoutArgs> = {
     printResult(argv.output, { registry: host, removed }, () => (removed ? `Removed login credentials for ${host}` : `Not logged in to ${host}`));
   },
 };
-
-async function readStdin(): Promise<string> {
-  const chunks: Buffer[] = [];
-  for await (const chunk of process.stdin) chunks.push(chunk as Buffer);
-  return Buffer.concat(chunks).toString('utf8');
-}

@@ -1,9 +1,10 @@
 import { UsageError } from '@par/errors';
-import { writeFile } from 'node:fs/promises';
 import type { CommandModule } from 'yargs';
 import { repeated } from '../repeated.js';
 import { CliError } from '../errors.js';
+import { checkAccountKeys } from '../account-keys.js';
 import { printResult, type GlobalOptions } from '../output.js';
+import { checkWritableFile, writeOutputFile } from '../output-files.js';
 import {
   createRegistryClient,
   registryDefaults,
@@ -56,8 +57,13 @@ export const promoteCommand: CommandModule<GlobalOptions, PromoteArgs> = {
         return true;
       }),
   handler: async (argv) => {
+    // A report that cannot be written fails the command before anything is copied, not after.
+    if (argv.report !== undefined) await checkWritableFile(argv.report, '--report');
     const plan = argv.plan !== undefined ? await readPlan(argv.plan) : singlePromotion(argv);
     if (argv.concurrency !== undefined) plan.concurrency = argv.concurrency;
+    for (const [i, entry] of plan.promotions.entries()) {
+      await checkAccountKeys(entry.policy.requireIssuer, argv.plan === undefined ? '--require-issuer' : `plan ${argv.plan}, promotion ${i + 1}, requireIssuer`);
+    }
     const hosts = await transferHosts(plan.promotions.map((p) => p.from), plan.promotions.map((p) => p.to), argv);
     const client = await createRegistryClient(argv, hosts);
     let outcomes;
@@ -71,7 +77,7 @@ export const promoteCommand: CommandModule<GlobalOptions, PromoteArgs> = {
     }
     const failed = outcomes.filter((o) => o.action === 'refused' || o.action === 'failed');
     const report = { dryRun: argv['dry-run'], promotions: outcomes };
-    if (argv.report !== undefined) await writeFile(argv.report, `${JSON.stringify(report, null, 2)}\n`);
+    if (argv.report !== undefined) await writeOutputFile(argv.report, '--report', `${JSON.stringify(report, null, 2)}\n`);
     printResult(argv.output, report, () => renderPromotionTable(outcomes, argv['dry-run']));
     if (failed.length > 0) {
       // The worst failure decides the status: a policy refusal is a verification failure (4).

@@ -10,6 +10,7 @@ interface PullArgs extends GlobalOptions, RegistryFlags {
   'allow-latest': boolean;
   verify: boolean;
   progress: boolean;
+  force: boolean;
 }
 
 export const pullCommand: CommandModule<GlobalOptions, PullArgs> = {
@@ -18,7 +19,8 @@ export const pullCommand: CommandModule<GlobalOptions, PullArgs> = {
   builder: (yargs) =>
     yargs
       .positional('reference', { type: 'string', demandOption: true, describe: 'registry/repository:tag or @digest' })
-      .option('destination', { type: 'string', describe: 'Output file (default <last repository segment>.par.gz)' })
+      .option('destination', { type: 'string', describe: 'Output file (default <last repository segment>.par.gz, or .par for an uncompressed archive)' })
+      .option('force', { type: 'boolean', default: false, describe: 'Replace an existing file that holds another artifact' })
       .option('digest', { type: 'string', describe: 'Require this manifest digest' })
       .option('allow-latest', { type: 'boolean', default: false, describe: 'Allow the tag "latest"' })
       .option('verify', { type: 'boolean', default: true, describe: 'Verify the archive hashes (--no-verify to skip)' })
@@ -36,6 +38,7 @@ export const pullCommand: CommandModule<GlobalOptions, PullArgs> = {
         ...(argv.destination !== undefined ? { file: argv.destination } : {}),
         ...(argv.digest !== undefined ? { requireDigest: argv.digest } : {}),
         verify: argv.verify,
+        force: argv.force,
         onLayer: async (layer) => {
           progress = await startProgress('pull', layer.size, argv.progress);
         },

@@ -6,6 +6,7 @@ import { printResult, type GlobalOptions } from '../output.js';
 import { startProgress } from '../progress.js';
 import { createRegistryClient, registryDefaults, registryFlags, type RegistryFlags } from '../registry-options.js';
 import { settings } from '../settings.js';
+import { refuseSwappedPush } from '../input-files.js';
 
 interface PushArgs extends GlobalOptions, RegistryFlags {
   reference: string;
@@ -43,6 +44,7 @@ export const pushCommand: CommandModule<GlobalOptions, PushArgs> = {
       }),
   handler: async (argv) => {
     const registry = await import('@par/registry');
+    await refuseSwappedPush(argv.reference, argv.file);
     const reference = registry.parseParReference(argv.reference, { ...registryDefaults(argv), allowLatest: argv['allow-latest'] });
     const annotations = registry.parseAnnotations(argv.annotation ?? []);
     const stats = await registry.statParFile(argv.file);

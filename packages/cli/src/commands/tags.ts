@@ -13,7 +13,7 @@ export const tagsCommand: CommandModule<GlobalOptions, TagsArgs> = {
   builder: (yargs) =>
     yargs
       .positional('repository', { type: 'string', demandOption: true, describe: 'registry/repository' })
-      .option('all', { type: 'boolean', default: false, describe: 'Include sha256-… referrers fallback tags' })
+      .option('all', { type: 'boolean', default: false, describe: 'Also list the sha256-<hex> tags of the OCI referrers fallback' })
       .options(registryFlags),
   handler: async (argv) => {
     const registry = await import('@par/registry');

@@ -2,6 +2,7 @@ import type { CommandModule } from 'yargs';
 import { repeated } from '../repeated.js';
 import { CliError } from '../errors.js';
 import { printResult, type GlobalOptions } from '../output.js';
+import { checkAccountKeys } from '../account-keys.js';
 import { openArchive } from '../open-archive.js';
 import { registryFlags, type RegistryFlags } from '../registry-options.js';
 
@@ -22,6 +23,7 @@ export const verifyCommand: CommandModule<GlobalOptions, VerifyArgs> = {
       .options(registryFlags),
   handler: async (argv) => {
     const archive = await import('@par/archive');
+    await checkAccountKeys(argv.issuer ?? [], '--issuer');
     const { contents, digest } = await openArchive(argv.archive, argv);
     const report = archive.verifyArchive(contents, {
       strict: argv.strict,

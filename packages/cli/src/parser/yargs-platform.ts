@@ -30,7 +30,7 @@ export async function createYargs(args: string[], options: { help: boolean }): P
 export function asksForHelp(args: string[]): boolean {
   for (const arg of args) {
     if (arg === '--') return false;
-    if (arg === '--help' || arg.startsWith('--help=')) return true;
+    if (arg === '--help' || arg === '-h' || arg.startsWith('--help=')) return true;
   }
   return false;
 }

@@ -1,6 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import type { Promotion, PromotionPolicy } from '@par/registry';
 import { CliError } from '../errors.js';
+import { inputFile } from '../input-files.js';
 
 /** One entry of a plan: what to promote, and the policy it must pass. */
 export type PromotionEntry = Promotion;
@@ -16,6 +17,7 @@ const POLICY_KEYS = ['strict', 'requireIssuer', 'requireTarget'];
 
 /** Reads a plan file, YAML or JSON (JSON is YAML), and names the file, entry and key of any mistake. */
 export async function readPlan(path: string): Promise<PromotionPlan> {
+  await inputFile(path, '--plan');
   let text: string;
   try {
     text = await readFile(path, 'utf8');

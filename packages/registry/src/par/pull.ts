@@ -1,4 +1,3 @@
-import { basename } from 'node:path';
 import { copy } from '../content/copy.js';
 import type { Descriptor } from '../oci/descriptor.js';
 import { parseDigest } from '../oci/digest.js';
@@ -8,12 +7,15 @@ import { formatReference, manifestReference, type Reference } from '../oci/refer
 import type { RegistryClient } from '../remote/client.js';
 import { verifyingArchiveStream } from './archive-check.js';
 import { checkParManifest, ParFileSink } from './par-file.js';
+import { PullDestination } from './pull-destination.js';
 
 export interface PullParFileOptions {
   client: RegistryClient;
   reference: Reference;
-  /** Output file; default `<last repository segment>.par.gz`. */
+  /** Output file; default `<last repository segment>.par.gz`, or `.par` for an uncompressed archive. */
   file?: string;
+  /** Replace an existing file that holds another artifact (default: refuse, keeping it). */
+  force?: boolean;
   /** Refuse unless the manifest has this digest (nothing is written then). */
   requireDigest?: string;
   /** Verify the archive's hashes before the file appears (default true). */
@@ -38,7 +40,7 @@ export interface PulledParFile {
 export async function pullParFile(options: PullParFileOptions): Promise<PulledParFile> {
   const { reference } = options;
   if (options.requireDigest !== undefined) parseDigest(options.requireDigest);
-  const file = options.file ?? `${basename(reference.repository)}.par.gz`;
+  const destination = new PullDestination({ ...(options.file !== undefined ? { destination: options.file } : {}), repository: reference.repository, force: options.force === true });
   const shown = formatReference(reference);
   const repository = options.client.repository(reference);
   const { bytes, descriptor } = await repository.fetchManifest(manifestReference(reference));
@@ -50,8 +52,16 @@ export async function pullParFile(options: PullParFileOptions): Promise<PulledPa
     });
   }
   const layer = checkParManifest(parseManifest(bytes, descriptor.mediaType), shown);
+  await destination.checkBefore(layer.digest);
   await options.onLayer?.(layer);
-  const sink = new ParFileSink(file, options.verify === false ? {} : { inspect: verifyingArchiveStream('the pulled archive') });
-  await copy(repository, descriptor.digest, sink, undefined, options.onProgress === undefined ? {} : { onProgress: options.onProgress });
+  const inspect = destination.sniffing(options.verify === false ? undefined : verifyingArchiveStream('the pulled archive'));
+  const sink = new ParFileSink(destination.downloadPath, { inspect });
+  try {
+    await copy(repository, descriptor.digest, sink, undefined, options.onProgress === undefined ? {} : { onProgress: options.onProgress });
+  } catch (error) {
+    await destination.abandon();
+    throw error;
+  }
+  const file = await destination.finish(layer.digest);
   return { file, reference: shown, manifest: descriptor, layer };
 }

@@ -9,6 +9,7 @@ import { STREAM_CHUNK_SIZE } from '../oci/io.js';
 import { DEFAULT_TAG, formatReference, manifestReference, parseReference, type Reference } from '../oci/reference.js';
 import type { RegistryClient } from '../remote/client.js';
 import { verifyingArchiveStream } from './archive-check.js';
+import { fileKind } from './file-kind.js';
 import { PAR_LAYER_MEDIA_TYPE } from './media-types.js';
 import { ParFileSource, type ParFileSourceOptions } from './par-file.js';
 
@@ -143,6 +144,6 @@ export async function statParFile(file: string): Promise<Stats> {
   } catch (error) {
     throw new RegistryError(`no such file: ${file}`, { kind: 'not_found', operation: 'read file', reference: file, cause: error });
   }
-  if (!stats.isFile()) throw new RegistryError(`${file} is not a file`, { kind: 'invalid', operation: 'read file', reference: file });
+  if (!stats.isFile()) throw new RegistryError(`${file} is not a regular file (the archive to push; it is ${fileKind(stats)})`, { kind: 'invalid', operation: 'read file', reference: file });
   return stats;
 }

@@ -2,6 +2,7 @@ import { stat } from 'node:fs/promises';
 import type { ArchiveContents } from '@par/archive';
 import { RegistryError } from '../oci/errors.js';
 import type { RegistryClient } from '../remote/client.js';
+import { fileKind } from './file-kind.js';
 import { findParLayer } from './find-par.js';
 import { openLocation } from './locations.js';
 
@@ -23,8 +24,7 @@ export interface ReadParArchive {
  */
 export async function readParArchive(location: string, options: ReadParArchiveOptions): Promise<ReadParArchive> {
   const archive = await import('@par/archive');
-  if (await isFile(location)) return { contents: await archive.readArchive(location) };
-  if (looksLikePath(location)) throw new RegistryError(`no such file: ${location}`, { kind: 'not_found', operation: 'read archive', reference: location });
+  if ((await fileOrReference(location, options.defaultRegistry)) === 'file') return { contents: await archive.readArchive(location) };
   const client = await options.client();
   try {
     const opened = await openLocation(location, {
@@ -39,15 +39,21 @@ export async function readParArchive(location: string, options: ReadParArchiveOp
   }
 }
 
-/** A missing file should say so, not be taken for a Docker Hub repository called `x.par`. */
-function looksLikePath(location: string): boolean {
-  return /^\.{0,2}\//.test(location) || /\.(par|par\.gz|tar|gz)$/.test(location);
-}
-
-async function isFile(path: string): Promise<boolean> {
-  try {
-    return (await stat(path)).isFile();
-  } catch {
-    return false;
+/**
+ * Is the location an existing regular file, or a reference? A directory, FIFO or device is
+ * refused as not a regular file; a missing path-like name is "no such file", not a Docker Hub
+ * repository called `x.par`; a bare word with no registry to default to says both things tried.
+ */
+async function fileOrReference(location: string, defaultRegistry: string | undefined): Promise<'file' | 'reference'> {
+  const stats = await stat(location).catch(() => undefined);
+  if (stats?.isFile()) return 'file';
+  const refuse = (message: string, kind: 'invalid' | 'not_found'): never => {
+    throw new RegistryError(message, { kind, operation: 'read archive', reference: location });
+  };
+  if (stats !== undefined) refuse(`${location} is not a regular file (it is ${fileKind(stats)})`, 'invalid');
+  if (/^\.{0,2}\//.test(location) || /\.(par|par\.gz|tar|gz)$/.test(location)) refuse(`no such file: ${location}`, 'not_found');
+  if (!location.includes('/') && !location.startsWith('oci:') && defaultRegistry === undefined) {
+    refuse(`${location} is neither a file here nor a registry reference (a reference names its registry: registry.example.com/${location}:TAG, or pass --registry)`, 'not_found');
   }
+  return 'reference';
 }
