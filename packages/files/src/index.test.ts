@@ -1,9 +1,23 @@
+import type * as NodeFs from 'node:fs';
 import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { Transform } from 'node:stream';
-import { afterAll, describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it, vi } from 'vitest';
 import { writeAtomically } from './index.js';
+
+// Counts the background flushes, and does them.
+const flushes = vi.hoisted(() => ({ count: 0 }));
+vi.mock('node:fs', async (importOriginal) => {
+  const fs = await importOriginal<typeof NodeFs>();
+  return {
+    ...fs,
+    fdatasync: (fd: number, callback: (error: NodeJS.ErrnoException | null) => void) => {
+      flushes.count++;
+      fs.fdatasync(fd, callback);
+    },
+  };
+});
 
 const dir = await mkdtemp(path.join(tmpdir(), 'par-files-'));
 afterAll(() => rm(dir, { recursive: true, force: true }));
@@ -38,5 +52,30 @@ describe('writeAtomically', () => {
 
   it('refuses a destination in a directory that does not exist, leaving nothing', async () => {
     await expect(writeAtomically(path.join(dir, 'missing', 'c.txt'), 'x')).rejects.toMatchObject({ code: 'ENOENT' });
+  });
+
+  it('flushes a large file while it is written, and the file is every byte of the stream', async () => {
+    const file = path.join(dir, 'large.bin');
+    const chunk = Buffer.alloc(1024 * 1024);
+    flushes.count = 0;
+    await writeAtomically(file, (async function* () {
+      for (let i = 0; i < 80; i++) {
+        chunk.fill(i);
+        yield Buffer.from(chunk);
+        // Give the background flush a turn, as a download's pace would.
+        if (i % 8 === 0) await new Promise((resolve) => setTimeout(resolve, 1));
+      }
+    })());
+    const written = await readFile(file);
+    expect(written.length).toBe(80 * 1024 * 1024);
+    for (let i = 0; i < 80; i++) expect(written[i * 1024 * 1024 + 5]).toBe(i);
+    expect(flushes.count).toBeGreaterThanOrEqual(1);
+    await rm(file);
+  });
+
+  it('does not flush a small file before its final fsync', async () => {
+    flushes.count = 0;
+    await writeAtomically(path.join(dir, 'small.txt'), 'x'.repeat(1000));
+    expect(flushes.count).toBe(0);
   });
 });

@@ -1,8 +1,8 @@
 import { randomBytes } from 'node:crypto';
-import { createWriteStream } from 'node:fs';
+import { createWriteStream, fdatasync, type WriteStream } from 'node:fs';
 import { open, rename, rm } from 'node:fs/promises';
 import path from 'node:path';
-import { Readable } from 'node:stream';
+import { Readable, Transform, type TransformCallback } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 
 /** A hidden, unique temporary path in the destination's directory (same file system, so rename is atomic). */
@@ -39,7 +39,8 @@ export async function writeAtomically(
         ? Readable.from([Buffer.from(content)])
         : Readable.from(content, { objectMode: false });
   try {
-    await pipeline([source, ...(options.stages ?? []), createWriteStream(temporary, { flags: 'wx', mode: options.mode ?? 0o644 })], {
+    const file = createWriteStream(temporary, { flags: 'wx', mode: options.mode ?? 0o644 });
+    await pipeline([source, ...(options.stages ?? []), flushingAsWritten(file), file], {
       ...(options.signal === undefined ? {} : { signal: options.signal }),
     });
     await options.beforeRename?.();
@@ -52,6 +53,46 @@ export async function writeAtomically(
   }
   // Some file systems refuse to open a directory for fsync; the rename has happened either way.
   await syncPath(path.dirname(destination), 'r').catch(() => undefined);
+}
+
+/** Bytes written between two background flushes of a file being written. */
+const FLUSH_EVERY_BYTES = 32 * 1024 * 1024;
+
+/**
+ * A pass-through before `file` that asks the kernel to write the file's data out every 32 MiB
+ * (fdatasync on the thread pool, one at a time) while the rest is still arriving, so the fsync
+ * before the rename finds little left to do: on a 1 GiB download it was ~0.5 s at the very end.
+ * That final fsync still runs; durability does not depend on these.
+ */
+function flushingAsWritten(file: WriteStream): Transform {
+  let fd: number | undefined;
+  file.once('open', (opened: number) => (fd = opened));
+  let sinceFlush = 0;
+  let flushing: Promise<void> | undefined;
+  const flush = (descriptor: number) =>
+    new Promise<void>((resolve) => {
+      // A failed background flush changes nothing: the final fsync reports what matters.
+      fdatasync(descriptor, () => resolve());
+    });
+  return new Transform({
+    transform(chunk: Buffer, _encoding: BufferEncoding, callback: TransformCallback) {
+      sinceFlush += chunk.length;
+      if (sinceFlush >= FLUSH_EVERY_BYTES && fd !== undefined && flushing === undefined) {
+        sinceFlush = 0;
+        flushing = flush(fd).then(() => {
+          flushing = undefined;
+        });
+      }
+      callback(null, chunk);
+    },
+    // The file stream closes its descriptor after the last write: no flush may still be using it.
+    flush(callback: TransformCallback) {
+      void (flushing ?? Promise.resolve()).then(() => callback());
+    },
+    destroy(error, callback) {
+      void (flushing ?? Promise.resolve()).then(() => callback(error));
+    },
+  });
 }
 
 async function syncPath(target: string, flags: 'r' | 'r+'): Promise<void> {
