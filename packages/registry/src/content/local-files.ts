@@ -58,7 +58,9 @@ export async function writeStreamAtomically(
         : createVerifier(options.expected, options.reference === undefined ? {} : { reference: options.reference });
   const stages: NodeJS.ReadWriteStream[] = hasher === undefined ? [] : [hasher];
   if (options.onProgress !== undefined) stages.push(progressStream(options.onProgress));
-  const tap = options.inspect === undefined ? undefined : tapStream(options.inspect);
+  // The digest check runs before the tap: a corrupt blob is reported as such even when the
+  // inspector, reading the same bytes, stumbles on them first.
+  const tap = options.inspect === undefined ? undefined : tapStream(options.inspect, { verdictAtEnd: true });
   if (tap !== undefined) stages.push(tap.stage);
   try {
     await writeAtomically(destination, source, {
@@ -87,12 +89,21 @@ export interface InspectionTap {
   isInspectionError(error: unknown): boolean;
 }
 
+export interface TapOptions {
+  /**
+   * Report the inspector's failure only once the whole content has gone through, so that a failure
+   * of the content itself (a digest or size mismatch found by an earlier stage or by the source at
+   * its end) comes first: the same corrupt blob always gives the same, root-cause error.
+   */
+  verdictAtEnd?: boolean;
+}
+
 /**
  * A pass-through stage that hands every chunk to `inspect` as well, with backpressure from both
  * readers. When `inspect` finishes early the rest of its copy is discarded; when it fails, the
- * stage fails and so does the write.
+ * stage fails and so does the write (at once, or at the end with `verdictAtEnd`).
  */
-export function tapStream(inspect: (bytes: Readable) => Promise<void>): InspectionTap {
+export function tapStream(inspect: (bytes: Readable) => Promise<void>, options: TapOptions = {}): InspectionTap {
   const side = new PassThrough({ highWaterMark: 1024 * 1024 });
   // The inspector may have stopped listening by the time the main stream fails.
   side.on('error', () => undefined);
@@ -115,9 +126,9 @@ export function tapStream(inspect: (bytes: Readable) => Promise<void>): Inspecti
       callback(error);
     },
     transform(chunk: Buffer, _encoding: BufferEncoding, callback: TransformCallback) {
-      if (failure) return callback(failure);
+      if (failure) return options.verdictAtEnd ? callback(null, chunk) : callback(failure);
       if (side.write(chunk)) return callback(null, chunk);
-      side.once('drain', () => callback(failure ?? null, chunk));
+      side.once('drain', () => callback(failure && !options.verdictAtEnd ? failure : null, chunk));
     },
     flush(callback: TransformCallback) {
       complete = true;

@@ -89,7 +89,7 @@ export async function promoteArtifact(promotion: Promotion, options: PromoteOpti
     }
 
     const archive = await import('@par/archive');
-    const failures = await policyFailures(await archive.readArchive(await par.open()), promotion.policy);
+    const failures = await policyFailures(await par.read((bytes) => archive.readArchive(bytes)), promotion.policy);
     outcome.policy = failures.length === 0 ? 'pass' : 'fail';
     if (failures.length > 0) {
       outcome.action = 'refused';
