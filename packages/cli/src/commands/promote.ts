@@ -3,6 +3,7 @@ import { writeFile } from 'node:fs/promises';
 import type { CommandModule } from 'yargs';
 import { repeated } from '../repeated.js';
 import { CliError } from '../errors.js';
+import { redactSecrets } from '../safe-text.js';
 import { printResult, type GlobalOptions } from '../output.js';
 import {
   createRegistryClient,
@@ -71,7 +72,8 @@ export const promoteCommand: CommandModule<GlobalOptions, PromoteArgs> = {
     }
     const failed = outcomes.filter((o) => o.action === 'refused' || o.action === 'failed');
     const report = { dryRun: argv['dry-run'], promotions: outcomes };
-    if (argv.report !== undefined) await writeFile(argv.report, `${JSON.stringify(report, null, 2)}\n`);
+    // The report file is output too: no credential a registry quoted back in an error.
+    if (argv.report !== undefined) await writeFile(argv.report, `${redactSecrets(JSON.stringify(report, null, 2))}\n`);
     printResult(argv.output, report, () => renderPromotionTable(outcomes, argv['dry-run']));
     if (failed.length > 0) {
       // The worst failure decides the status: a policy refusal is a verification failure (4).

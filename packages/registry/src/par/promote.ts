@@ -107,7 +107,7 @@ export async function promoteArtifact(promotion: Promotion, options: PromoteOpti
     return outcome;
   } catch (error) {
     outcome.action = 'failed';
-    outcome.error = error instanceof Error ? error.message.split('\n')[0] : String(error);
+    outcome.error = error instanceof Error ? error.message : String(error);
     outcome.kind = errorKind(error);
     return outcome;
   } finally {

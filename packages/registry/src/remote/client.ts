@@ -95,6 +95,11 @@ export class RegistryClient implements RegistryConnection {
     return this.#uploadStrategies.for(registry);
   }
 
+  /** Whether the registry has asked this client for credentials (answered a 401 with a challenge). */
+  askedForCredentials(registry: string): boolean {
+    return this.#auth.askedForCredentials(apiHost(registry));
+  }
+
   /** `https://host` or `http://host` for a registry. */
   async origin(registry: string): Promise<string> {
     return this.#transport.origin(apiHost(registry));

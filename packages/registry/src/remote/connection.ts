@@ -36,4 +36,6 @@ export interface RegistryConnection {
   send(request: RegistryRequest): Promise<Dispatcher.ResponseData>;
   /** `https://host` or `http://host` for a registry. */
   origin(registry: string): Promise<string>;
+  /** Whether the registry has asked for credentials (a 401 challenge) on this connection. */
+  askedForCredentials?(registry: string): boolean;
 }
