@@ -26,7 +26,7 @@ export const pullCommand: CommandModule<GlobalOptions, PullArgs> = {
       .options(registryFlags),
   handler: async (argv) => {
     const registry = await import('@par/registry');
-    const reference = registry.parseParReference(argv.reference, { ...registryDefaults(argv), allowLatest: argv['allow-latest'] });
+    const reference = registry.parseParReference(argv.reference, { ...registryDefaults(argv), allowLatest: argv['allow-latest'], purpose: 'pull' });
     const client = await createRegistryClient(argv);
     let progress: Progress | undefined;
     try {

@@ -43,7 +43,7 @@ export const pushCommand: CommandModule<GlobalOptions, PushArgs> = {
       }),
   handler: async (argv) => {
     const registry = await import('@par/registry');
-    const reference = registry.parseParReference(argv.reference, { ...registryDefaults(argv), allowLatest: argv['allow-latest'] });
+    const reference = registry.parseParReference(argv.reference, { ...registryDefaults(argv), allowLatest: argv['allow-latest'], purpose: 'push' });
     const annotations = registry.parseAnnotations(argv.annotation ?? []);
     const stats = await registry.statParFile(argv.file);
     const strategy = argv.monolithic

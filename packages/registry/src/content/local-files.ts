@@ -1,4 +1,8 @@
 import { writeAtomically } from '@par/files';
+export { removeStalePartials } from '@par/files';
+import { constants } from 'node:fs';
+import { open, stat, type FileHandle } from 'node:fs/promises';
+import path from 'node:path';
 import { PassThrough, Readable, Transform, type TransformCallback } from 'node:stream';
 import { createVerifier, DigestingStream, type ExpectedContent } from '../oci/digest.js';
 import { RegistryError } from '../oci/errors.js';
@@ -6,6 +10,44 @@ import type { Content, TransferOptions } from './target.js';
 
 // Files that readers only ever see complete and verified: @par/files' one atomic writer, plus the
 // verification, progress and inspection stages this package puts in front of it.
+
+export interface OpenedRegularFile {
+  handle: FileHandle;
+  size: number;
+}
+
+/**
+ * Opens a file only if it is a regular file, never following a symbolic link and never blocking:
+ * a FIFO put where a blob belongs would otherwise hang its reader forever. The check is made on
+ * the opened descriptor, so the file cannot be swapped between check and read.
+ */
+export async function openRegularFile(file: string, what: string): Promise<OpenedRegularFile> {
+  let handle: FileHandle;
+  try {
+    handle = await open(file, constants.O_RDONLY | constants.O_NOFOLLOW | constants.O_NONBLOCK);
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code === 'ELOOP') throw new RegistryError(`${what} is a symbolic link; only regular files are read`, { kind: 'invalid', operation: 'read file', reference: file });
+    throw error;
+  }
+  const stats = await handle.stat();
+  if (!stats.isFile()) {
+    await handle.close();
+    const kind = stats.isFIFO() ? 'a FIFO' : stats.isDirectory() ? 'a directory' : stats.isSocket() ? 'a socket' : 'a device';
+    throw new RegistryError(`${what} is ${kind}, not a regular file`, { kind: 'invalid', operation: 'read file', reference: file });
+  }
+  return { handle, size: stats.size };
+}
+
+/** The whole of a small regular file (index.json, oci-layout), refused if it is anything else. */
+export async function readRegularFile(file: string, what: string): Promise<string> {
+  const { handle } = await openRegularFile(file, what);
+  try {
+    return await handle.readFile('utf8');
+  } finally {
+    await handle.close();
+  }
+}
 
 /** Streams a Content from `offset` (default its start): a buffer is sliced, a factory reopens its source there. */
 export async function openContent(content: Content, offset = 0): Promise<Readable> {
@@ -22,6 +64,22 @@ export function progressStream(onProgress: (bytes: number) => void): Transform {
       callback(null, chunk);
     },
   });
+}
+
+/**
+ * Checks, before anything is downloaded, that `destination` can be written as a file: its
+ * directory exists and it is not itself a directory.
+ */
+export async function checkFileDestination(destination: string): Promise<void> {
+  const directory = path.dirname(path.resolve(destination));
+  const fail = (problem: string, kind: 'not_found' | 'invalid'): never => {
+    throw new RegistryError(`cannot write ${destination}: ${problem}`, { kind, operation: 'write file', reference: destination });
+  };
+  const folder = await stat(directory).catch(() => undefined);
+  if (folder === undefined) fail(`directory ${directory} does not exist`, 'not_found');
+  else if (!folder.isDirectory()) fail(`${directory} is not a directory`, 'invalid');
+  const existing = await stat(destination).catch(() => undefined);
+  if (existing?.isDirectory()) fail('it is a directory; name a file', 'invalid');
 }
 
 export interface AtomicWriteOptions extends TransferOptions {

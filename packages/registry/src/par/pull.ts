@@ -21,6 +21,8 @@ export interface PullParFileOptions {
   /** Called once the layer is known, before its bytes move (e.g. to size a progress bar). */
   onLayer?: (layer: Descriptor) => void | Promise<void>;
   onProgress?: (bytes: number) => void;
+  /** Stops the pull (the user interrupted it): the temporary file is removed, nothing appears. */
+  signal?: AbortSignal;
 }
 
 export interface PulledParFile {
@@ -39,6 +41,8 @@ export async function pullParFile(options: PullParFileOptions): Promise<PulledPa
   const { reference } = options;
   if (options.requireDigest !== undefined) parseDigest(options.requireDigest);
   const file = options.file ?? `${basename(reference.repository)}.par.gz`;
+  // Before a byte is downloaded: the destination must be writable as a file.
+  const sink = await ParFileSink.open(file, options.verify === false ? {} : { inspect: verifyingArchiveStream('the pulled archive') });
   const shown = formatReference(reference);
   const repository = options.client.repository(reference);
   const { bytes, descriptor } = await repository.fetchManifest(manifestReference(reference));
@@ -51,7 +55,9 @@ export async function pullParFile(options: PullParFileOptions): Promise<PulledPa
   }
   const layer = checkParManifest(parseManifest(bytes, descriptor.mediaType), shown);
   await options.onLayer?.(layer);
-  const sink = new ParFileSink(file, options.verify === false ? {} : { inspect: verifyingArchiveStream('the pulled archive') });
-  await copy(repository, descriptor.digest, sink, undefined, options.onProgress === undefined ? {} : { onProgress: options.onProgress });
+  await copy(repository, descriptor.digest, sink, undefined, {
+    ...(options.onProgress === undefined ? {} : { onProgress: options.onProgress }),
+    ...(options.signal === undefined ? {} : { signal: options.signal }),
+  });
   return { file, reference: shown, manifest: descriptor, layer };
 }

@@ -3,6 +3,7 @@ import { stat } from 'node:fs/promises';
 import type { InspectedStream } from '../content/inspect-stream.js';
 import { inspectWhileReading } from '../content/inspect-stream.js';
 import { copy } from '../content/copy.js';
+import { isLayoutReference } from '../content/oci-layout.js';
 import type { Descriptor } from '../oci/descriptor.js';
 import { RegistryError } from '../oci/errors.js';
 import { STREAM_CHUNK_SIZE } from '../oci/io.js';
@@ -62,6 +63,8 @@ export interface ParReferenceOptions {
   defaultRegistry?: string;
   /** Accept the tag `latest` (refused by default, as wash and the wasmCloud host do). */
   allowLatest?: boolean;
+  /** What the reference is for, named when it is an OCI layout (which push and pull do not take). */
+  purpose?: 'push' | 'pull';
 }
 
 /**
@@ -69,6 +72,12 @@ export interface ParReferenceOptions {
  * the same safety wash and the wasmCloud host have.
  */
 export function parseParReference(input: string, options: ParReferenceOptions = {}): Reference {
+  if (isLayoutReference(input)) {
+    throw new RegistryError(
+      `par ${options.purpose ?? 'push and pull'} takes a registry reference (host/repository:tag), not the OCI layout ${input}; par copy reads and writes OCI layouts`,
+      { kind: 'invalid', operation: 'parse reference', reference: input },
+    );
+  }
   const reference = parseReference(input, options.defaultRegistry === undefined ? {} : { defaultRegistry: options.defaultRegistry });
   if (reference.digest === undefined && (reference.tag ?? DEFAULT_TAG) === DEFAULT_TAG && options.allowLatest !== true) {
     throw new RegistryError(`${input} uses the tag "${DEFAULT_TAG}"; name a version tag or pass --allow-latest`, { kind: 'invalid', operation: 'parse reference', reference: input });
