@@ -185,8 +185,17 @@ export function tapStream(inspect: (bytes: Readable) => Promise<void>, options: 
     },
     transform(chunk: Buffer, _encoding: BufferEncoding, callback: TransformCallback) {
       if (failure) return options.verdictAtEnd ? callback(null, chunk) : callback(failure);
+      // An inspector that has stopped reading (done, or failed and closed its input) gets no more.
+      if (side.destroyed || side.writableEnded) return callback(null, chunk);
       if (side.write(chunk)) return callback(null, chunk);
-      side.once('drain', () => callback(failure && !options.verdictAtEnd ? failure : null, chunk));
+      // 'drain' never comes once the inspector has destroyed its input: wait for either.
+      const proceed = () => {
+        side.off('drain', proceed);
+        side.off('close', proceed);
+        callback(failure && !options.verdictAtEnd ? failure : null, chunk);
+      };
+      side.once('drain', proceed);
+      side.once('close', proceed);
     },
     flush(callback: TransformCallback) {
       complete = true;
