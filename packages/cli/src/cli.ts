@@ -5,6 +5,7 @@ import { ExitCode, type ExitCodeValue } from './exit-codes.js';
 import type { OutputFormat } from './output.js';
 import { commandsFor } from './commands/index.js';
 import { asksForHelp, createYargs } from './parser/yargs-platform.js';
+import { interruptedStatus, reportInterruption, watchInterruptions } from './interruption.js';
 
 /**
  * Parses arguments and runs one command. Returns the exit status instead of exiting, so output
@@ -12,6 +13,7 @@ import { asksForHelp, createYargs } from './parser/yargs-platform.js';
  */
 export async function run(args: string[]): Promise<ExitCodeValue> {
   const format = outputFormatOf(args);
+  watchInterruptions();
   let status: ExitCodeValue = ExitCode.ok;
   const help = asksForHelp(args);
   const [base, commands] = await Promise.all([createYargs(args, { help }), commandsFor(commandName(args), help)]);
@@ -41,7 +43,13 @@ export async function run(args: string[]): Promise<ExitCodeValue> {
   try {
     await parser.parseAsync();
   } catch (error) {
-    status = reportError(error, format);
+    // Whatever an interruption made fail on its way out, the user only needs to hear that it was one.
+    if (interruptedStatus() === undefined) status = reportError(error, format);
+  }
+  const interrupted = interruptedStatus();
+  if (interrupted !== undefined) {
+    reportInterruption();
+    return interrupted;
   }
   if (status === ExitCode.ok && process.exitCode !== undefined && process.exitCode !== 0) {
     status = process.exitCode as ExitCodeValue;

@@ -4,6 +4,7 @@ import { CliError } from './errors.js';
 import { notice } from './output.js';
 import { settings } from './settings.js';
 import { rememberSecret } from './safe-text.js';
+import { interruption } from './interruption.js';
 
 /** Authentication and transport flags every registry command shares (names as wash and skopeo users know them). */
 export interface RegistryFlags {
@@ -72,6 +73,7 @@ export async function createRegistryClient(
   rememberSecret(username ?? settings().user, password ?? settings().password);
   return new registry.RegistryClient({
     timeoutMs,
+    signal: interruption,
     timeoutHint: 'set --timeout SECONDS or PAR_TIMEOUT to wait longer',
     credentials: async (host: string) => {
       if (destinationCreds && hosts.destinations.has(host)) return destinationCreds;

@@ -4,6 +4,7 @@ import type { CommandModule } from 'yargs';
 import { repeated } from '../repeated.js';
 import { CliError } from '../errors.js';
 import { redactSecrets } from '../safe-text.js';
+import { interruption } from '../interruption.js';
 import { printResult, type GlobalOptions } from '../output.js';
 import {
   createRegistryClient,
@@ -65,7 +66,7 @@ export const promoteCommand: CommandModule<GlobalOptions, PromoteArgs> = {
     try {
       const registry = await import('@par/registry');
       outcomes = await registry.mapWithConcurrency(plan.promotions, plan.concurrency, (entry) =>
-        registry.promoteArtifact(entry, { client, ...registryDefaults(argv), dryRun: argv['dry-run'] }),
+        registry.promoteArtifact(entry, { client, ...registryDefaults(argv), dryRun: argv['dry-run'], signal: interruption }),
       );
     } finally {
       await client.close();

@@ -4,6 +4,7 @@ import { FileDigestCache } from '../file-digest-cache.js';
 import { repeated } from '../repeated.js';
 import { printResult, type GlobalOptions } from '../output.js';
 import { startProgress } from '../progress.js';
+import { interruption } from '../interruption.js';
 import { createRegistryClient, registryDefaults, registryFlags, type RegistryFlags } from '../registry-options.js';
 import { settings } from '../settings.js';
 
@@ -69,6 +70,7 @@ export const pushCommand: CommandModule<GlobalOptions, PushArgs> = {
         verify: argv.verify,
         digestMemory: await FileDigestCache.open(settings().cacheEnvironment),
         onProgress: (bytes) => progress.advance(bytes),
+        signal: interruption,
       });
       progress.stop();
       printResult(

@@ -44,6 +44,8 @@ export interface TransportRequest {
   role?: string;
   /** Wait this long for the answer to begin instead of the timeout (a registry committing a large upload). */
   answerTimeoutMs?: number;
+  /** Aborts the request and its body (the user interrupted par). */
+  signal?: AbortSignal;
 }
 
 /** What the transport knows about an answer: who sent it and by when its body must be read. */
@@ -277,10 +279,12 @@ export class Transport {
         headers: request.headers,
         body: request.body,
         ...(request.answerTimeoutMs === undefined ? {} : { headersTimeout: request.answerTimeoutMs }),
+        ...(request.signal === undefined ? {} : { signal: request.signal }),
       });
       answers.set(response, { who, deadline: started + this.#timeoutMs, timeoutMs: this.#timeoutMs, hint: this.#hint });
       return response;
     } catch (error) {
+      if (request.signal?.aborted) throw interruptedError(request.what);
       // The body's own failure (a read error, a digest mismatch, an inspection that rejected) is
       // already a typed error that says what went wrong; it is not the registry being unreachable.
       if (isTypedError(error)) throw error;
@@ -301,6 +305,11 @@ export class Transport {
   async close(): Promise<void> {
     await this.#dispatcher.destroy();
   }
+}
+
+/** The user interrupted par (SIGINT, SIGTERM): not a network failure, never retried. */
+export function interruptedError(what?: string): RegistryError {
+  return new RegistryError(what === undefined ? 'interrupted' : `${what}: interrupted`, { kind: 'failure', operation: 'interrupt', code: 'INTERRUPTED' });
 }
 
 function isStall(error: unknown, code: string): boolean {

@@ -50,6 +50,8 @@ export interface PromoteOptions {
   defaultRegistry?: string;
   /** Check the policy and say what would be copied; change nothing. */
   dryRun?: boolean;
+  /** Stops the transfer (the user interrupted it): uploads are cancelled, local writes rolled back. */
+  signal?: AbortSignal;
 }
 
 /**
@@ -98,7 +100,11 @@ export async function promoteArtifact(promotion: Promotion, options: PromoteOpti
       return outcome;
     }
 
-    const result = await copy(source.target, par.manifest.digest, destination.target, destination.reference, { tags: promotion.tags, dryRun });
+    const result = await copy(source.target, par.manifest.digest, destination.target, destination.reference, {
+      tags: promotion.tags,
+      dryRun,
+      ...(options.signal === undefined ? {} : { signal: options.signal }),
+    });
     outcome.action = dryRun ? 'would-promote' : 'promoted';
     outcome.bytes = result.bytes;
     outcome.copied = result.copied;

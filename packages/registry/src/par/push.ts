@@ -42,6 +42,8 @@ export interface PushParFileOptions {
   /** Verify the archive before publishing (default true): a manifest is never pushed for one that fails. */
   verify?: boolean;
   onProgress?: (bytes: number) => void;
+  /** Stops the transfer (the user interrupted it): uploads are cancelled, local writes rolled back. */
+  signal?: AbortSignal;
   /** Digests of files pushed before. */
   digestMemory?: FileDigestMemory;
 }
@@ -131,6 +133,7 @@ export async function pushParFile(options: PushParFileOptions): Promise<PushedPa
   const result = await copy(source, source.manifest.descriptor.digest, destination, manifestReference(options.reference), {
     onProgress,
     beforeCommit: () => source.inspected(),
+    ...(options.signal === undefined ? {} : { signal: options.signal }),
   });
   await options.digestMemory?.remember(file, stats, { digest: source.layer.digest, size: source.layer.size, verified: wantVerify || known?.verified === true }, observedAt);
   return {

@@ -25,6 +25,11 @@ export interface RegistryRequest {
    * for its answer grows with them (see answerTimeoutFor).
    */
   committing?: number;
+  /**
+   * A clean-up (cancelling an upload session) that still goes out after the client's signal fired,
+   * bounded by a short timeout of its own: an interrupted push leaves no session behind.
+   */
+  survivesInterruption?: boolean;
 }
 
 /**
