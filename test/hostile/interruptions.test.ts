@@ -130,9 +130,12 @@ describe.concurrent('SIGINT and SIGTERM mid-transfer', () => {
       await until(() => partialBytes(blobs) > 0, 'the blob download to start');
       const { run, ms } = await interrupt(started, 'SIGINT');
       expectInterrupted(run, ms, 'SIGINT');
+      // The layout this copy created is discarded whole; were it kept, it would hold no partial blob and no tag.
       expect(partials(blobs)).toEqual([]);
-      expect(readdirSync(blobs)).not.toContain(layerDigest.slice('sha256:'.length));
-      expect(readFileSync(join(layout, 'index.json'), 'utf8')).not.toContain('"1"');
+      if (existsSync(layout)) {
+        expect(readdirSync(blobs)).not.toContain(layerDigest.slice('sha256:'.length));
+        expect(readFileSync(join(layout, 'index.json'), 'utf8')).not.toContain('"1"');
+      }
     } finally {
       await front.close();
     }
