@@ -75,9 +75,11 @@ export async function checkFileDestination(destination: string): Promise<void> {
   const fail = (problem: string, kind: 'not_found' | 'invalid'): never => {
     throw new RegistryError(`cannot write ${destination}: ${problem}`, { kind, operation: 'write file', reference: destination });
   };
+  // Named as the user wrote it.
+  const shown = path.dirname(destination);
   const folder = await stat(directory).catch(() => undefined);
-  if (folder === undefined) fail(`directory ${directory} does not exist`, 'not_found');
-  else if (!folder.isDirectory()) fail(`${directory} is not a directory`, 'invalid');
+  if (folder === undefined) fail(`directory ${shown} does not exist`, 'not_found');
+  else if (!folder.isDirectory()) fail(`${shown} is not a directory`, 'invalid');
   const existing = await stat(destination).catch(() => undefined);
   if (existing?.isDirectory()) fail('it is a directory; name a file', 'invalid');
 }
