@@ -13,7 +13,7 @@ import { interruptedStatus, reportInterruption, watchInterruptions } from './int
  */
 export async function run(args: string[]): Promise<ExitCodeValue> {
   const format = outputFormatOf(args);
-  watchInterruptions();
+  if (INTERRUPTIBLE.has(commandName(args) ?? '')) watchInterruptions();
   let status: ExitCodeValue = ExitCode.ok;
   const help = asksForHelp(args);
   const [base, commands] = await Promise.all([createYargs(args, { help }), commandsFor(commandName(args), help)]);
@@ -67,6 +67,13 @@ function commandName(args: string[]): string | undefined {
   }
   return undefined;
 }
+
+/**
+ * Commands whose work listens to the interruption signal (registry transfers and reads). The
+ * others (create, insert, keys) keep the default: a signal ends them at once, and their atomic
+ * writers' partial files are removed by the next write to the same place.
+ */
+const INTERRUPTIBLE = new Set(['push', 'pull', 'copy', 'promote', 'inspect', 'verify', 'tags', 'resolve', 'login']);
 
 /** The output format is needed to report errors even when parsing itself fails. */
 function outputFormatOf(args: string[]): OutputFormat {

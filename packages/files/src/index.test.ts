@@ -3,7 +3,9 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { Transform } from 'node:stream';
 import { afterAll, describe, expect, it } from 'vitest';
-import { writeAtomically } from './index.js';
+import { spawnSync } from 'node:child_process';
+import { mkdir } from 'node:fs/promises';
+import { removeStalePartials, temporaryPathBeside, writeAtomically } from './index.js';
 
 const dir = await mkdtemp(path.join(tmpdir(), 'par-files-'));
 afterAll(() => rm(dir, { recursive: true, force: true }));
@@ -38,5 +40,34 @@ describe('writeAtomically', () => {
 
   it('refuses a destination in a directory that does not exist, leaving nothing', async () => {
     await expect(writeAtomically(path.join(dir, 'missing', 'c.txt'), 'x')).rejects.toMatchObject({ code: 'ENOENT' });
+  });
+});
+
+describe('partial files of killed runs', () => {
+  /** The pid of a process that has exited (and been reaped): no one is writing under it. */
+  const deadPid = (): number => Number(spawnSync(process.execPath, ['-e', 'process.stdout.write(String(process.pid))'], { encoding: 'utf8' }).stdout);
+
+  it('names the writing process', () => {
+    expect(path.basename(temporaryPathBeside('/x/y.par.gz'))).toMatch(new RegExp(`^\\.y\\.par\\.gz\\.${process.pid}-[0-9a-f]{12}\\.partial$`));
+  });
+
+  it('removes those of dead processes beside the destination, keeps those of live ones and of other files', async () => {
+    const folder = path.join(dir, 'stale');
+    await mkdir(folder);
+    const dead = `.x.par.gz.${deadPid()}-0123456789ab.partial`;
+    const live = `.x.par.gz.${process.pid}-0123456789ab.partial`;
+    const other = `.y.par.gz.${deadPid()}-0123456789ab.partial`;
+    for (const name of [dead, live, other]) await writeFile(path.join(folder, name), 'partial');
+    expect(await removeStalePartials(path.join(folder, 'x.par.gz'))).toEqual([dead]);
+    expect((await readdir(folder)).sort()).toEqual([live, other].sort());
+  });
+
+  it('writeAtomically clears them before it writes', async () => {
+    const folder = path.join(dir, 'stale-write');
+    await mkdir(folder);
+    const dead = `.z.txt.${deadPid()}-0123456789ab.partial`;
+    await writeFile(path.join(folder, dead), 'partial');
+    await writeAtomically(path.join(folder, 'z.txt'), 'done');
+    expect(await readdir(folder)).toEqual(['z.txt']);
   });
 });
