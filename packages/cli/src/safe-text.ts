@@ -45,7 +45,10 @@ export function redactSecrets(text: string): string {
  * C0 and C1 controls, DEL, and the Unicode characters that move or reorder text (line and
  * paragraph separators, bidirectional overrides): what lets a string rewrite a terminal line or fake one.
  */
+// Matching control characters is the point of these two expressions.
+// eslint-disable-next-line no-control-regex
 const CONTROL = /[\u0000-\u001f\u007f-\u009f\u2028\u2029\u202a-\u202e\u2066-\u2069]/g;
+// eslint-disable-next-line no-control-regex
 const CONTROL_BUT_NEWLINE = /[\u0000-\u0009\u000b-\u001f\u007f-\u009f\u2028\u2029\u202a-\u202e\u2066-\u2069]/g;
 
 function escapeControl(character: string): string {

@@ -1,6 +1,6 @@
 import { type Readable, Transform, pipeline } from 'node:stream';
 import { createVerifier } from '../oci/digest.js';
-import { RegistryError } from '../oci/errors.js';
+import { interruptedError, RegistryError } from '../oci/errors.js';
 import { manifestChildren, parseManifest } from '../oci/manifest.js';
 import { isManifestMediaType, MAX_MANIFEST_SIZE } from '../oci/manifest.js';
 import { limiter, type Limiter } from './limiter.js';
@@ -108,7 +108,7 @@ class GraphCopy {
   }
 
   copyNode(descriptor: Descriptor): Promise<void> {
-    if (this.#options.signal?.aborted) return Promise.reject(interrupted());
+    if (this.#options.signal?.aborted) return Promise.reject(interruptedError('copy'));
     let node = this.#nodes.get(descriptor.digest);
     if (!node) {
       node = isManifestMediaType(descriptor.mediaType) ? this.#copyManifest(descriptor) : this.#run(() => this.#copyBlob(descriptor));
@@ -222,10 +222,6 @@ class GraphCopy {
       return sourceVerifies || destinationVerifies ? stream : chain(stream, createVerifier(descriptor, { reference: descriptor.digest }));
     };
   }
-}
-
-function interrupted(): RegistryError {
-  return new RegistryError('interrupted', { kind: 'failure', operation: 'copy', code: 'INTERRUPTED' });
 }
 
 /** Pipes `from` into `to` so that an error on either side reaches the reader of `to`. */

@@ -3,7 +3,7 @@ import type { Readable } from 'node:stream';
 import { rootCertificates } from 'node:tls';
 import { ParError } from '@par/errors';
 import type { Dispatcher } from 'undici';
-import { RegistryError } from '../oci/errors.js';
+import { interruptedError, RegistryError } from '../oci/errors.js';
 import { isLoopbackHost } from '../oci/reference.js';
 import { Agent } from './undici-agent.js';
 
@@ -305,11 +305,6 @@ export class Transport {
   async close(): Promise<void> {
     await this.#dispatcher.destroy();
   }
-}
-
-/** The user interrupted par (SIGINT, SIGTERM): not a network failure, never retried. */
-export function interruptedError(what?: string): RegistryError {
-  return new RegistryError(what === undefined ? 'interrupted' : `${what}: interrupted`, { kind: 'failure', operation: 'interrupt', code: 'INTERRUPTED' });
 }
 
 function isStall(error: unknown, code: string): boolean {

@@ -1,12 +1,12 @@
 import { Readable } from 'node:stream';
 import type { Dispatcher } from 'undici';
 import { Authenticator, type ClientCredential } from '../http/auth.js';
-import { RegistryError } from '../oci/errors.js';
+import { interruptedError, RegistryError } from '../oci/errors.js';
 import { apiHost, type RepositoryReference } from '../oci/reference.js';
 import { markSentWithoutCredentials } from '../http/registry-errors.js';
 import { RegistryRepository } from './repository.js';
 import { DEFAULT_RETRY_POLICY, type RetryOptions, type RetryPolicy, withRetry } from '../http/retry.js';
-import { interruptedError, Transport, type TransportOptions } from '../http/transport.js';
+import { Transport, type TransportOptions } from '../http/transport.js';
 import type { RegistryConnection, RegistryRequest, RequestBody } from './connection.js';
 import { UploadStrategies, type UploadStrategy } from './upload-strategy.js';
 
