@@ -127,6 +127,21 @@ describe.concurrent('the root cause first', () => {
   });
 });
 
+describe.concurrent('promote of a corrupt source', () => {
+  for (const [fault, status] of [['wrong-bytes', 4], ['too-short', 4], ['breaks', 1]] as const) {
+    test(`a layer ${fault}: exit ${status}, one line, the table says failed, nothing copied`, async () => {
+      const front = await faultyRegistry(fault);
+      const destination = `${registries.plain2.host}/${uniqueRepository('hostile/promote-one')}:1`;
+      const run = await par(['promote', `${front.host}/${repository}:1`, destination]);
+      expect(run.status, run.stderr).toBe(status);
+      expect(isOneLineError(run), run.stderr).toBe(true);
+      expect(run.stderr).not.toContain("'error' event");
+      expect(run.stdout).toMatch(/^failed\s/m);
+      expect((await par(['resolve', destination])).status).toBe(2);
+    });
+  }
+});
+
 describe('a promotion plan with one corrupt source', () => {
   test('the table, the --report and the other entries are kept; exit 4', async () => {
     const front = await faultyRegistry('wrong-bytes');
