@@ -1,10 +1,11 @@
 // What a server answers is read with bounds and checked before use: capped bodies, pagination that
 // ends, tags that are tags, header values that are what they claim, JSON that is JSON.
+import { join } from 'node:path';
 import { afterEach, describe, expect, test } from 'vitest';
 import { registries, uniqueRepository } from '../registries/endpoints.js';
 import { useRegistries } from '../registries/ensure-running.js';
 import { endless, startFrontServer, type FrontServer, type Intercept } from '../support/front-server.js';
-import { fixture, isOneLineError, par, type ParRun } from '../support/par.js';
+import { fixture, isOneLineError, par, tempDir, type ParRun } from '../support/par.js';
 
 useRegistries(['plain']);
 
@@ -95,7 +96,7 @@ describe('every answer read into memory has a cap', () => {
         return true;
       },
     });
-    const run = await timed(par(['pull', `${server.host}/repo:1`, '--destination', '/nonexistent-dir-for-par-test/p.par']));
+    const run = await timed(par(['pull', `${server.host}/repo:1`, '--destination', join(tempDir(), 'p.par')]));
     expectRefused(run, `fetch manifest ${server.host}/repo:1: the manifest is larger than 4194304 bytes; refused`);
     expect(await sent).toBeLessThan(48 * MiB);
   });
@@ -191,7 +192,7 @@ describe('header values are checked', () => {
         return true;
       },
     });
-    const run = await timed(par(['pull', `${server.host}/${repository}:1`, '--destination', '/nonexistent-dir-for-par-test/p.par']));
+    const run = await timed(par(['pull', `${server.host}/${repository}:1`, '--destination', join(tempDir(), 'p.par')]));
     expectRefused(run, `does not match its digest sha256:${'0'.repeat(64)}`, 4);
   });
 });

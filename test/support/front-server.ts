@@ -4,6 +4,7 @@ import { readFileSync } from 'node:fs';
 import { createServer as createHttpServer, request as httpRequest, type IncomingHttpHeaders, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { createServer as createTcpServer, type Socket } from 'node:net';
 import { createServer as createHttpsServer } from 'node:https';
+import { Transform, type TransformCallback } from 'node:stream';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { stateDir } from '../registries/endpoints.js';
@@ -97,6 +98,46 @@ export function proxy(upstream: string, request: IncomingMessage, response: Serv
   );
   forwarded.on('error', () => response.destroy());
   request.pipe(forwarded);
+}
+
+/**
+ * A stage that lets bytes through at about `bytesPerSecond`, in small slices: a transfer slow
+ * enough that a test can interrupt it midway (it ends by itself once the bytes are through).
+ */
+export function throttle(bytesPerSecond: number): Transform {
+  const slice = 16 * 1024;
+  return new Transform({
+    transform(chunk: Buffer, _encoding: BufferEncoding, callback: TransformCallback) {
+      const push = (offset: number): void => {
+        if (offset >= chunk.length) return callback();
+        this.push(chunk.subarray(offset, offset + slice));
+        setTimeout(() => push(offset + slice), (slice / bytesPerSecond) * 1000);
+      };
+      push(0);
+    },
+  });
+}
+
+/**
+ * Proxies one request to the registry with its body slowed to `bytesPerSecond`: the answer's body
+ * (a blob download) or the request's (an upload), as the registry's own flow control would.
+ */
+export function slowProxy(upstream: string, request: IncomingMessage, response: ServerResponse, direction: 'download' | 'upload', bytesPerSecond: number): true {
+  const target = new URL(request.url ?? '/', upstream);
+  const forwarded = httpRequest(target, { method: request.method, headers: { ...request.headers, host: target.host } }, (answer) => {
+    response.writeHead(answer.statusCode ?? 502, answer.headers);
+    if (direction === 'download') answer.pipe(throttle(bytesPerSecond)).pipe(response);
+    else answer.pipe(response);
+  });
+  forwarded.on('error', () => response.destroy());
+  response.on('close', () => forwarded.destroy());
+  // A client that gave up mid-upload: the registry sees the upload broken off too.
+  request.on('close', () => {
+    if (!request.complete) forwarded.destroy();
+  });
+  if (direction === 'upload') request.pipe(throttle(bytesPerSecond)).pipe(forwarded);
+  else request.pipe(forwarded);
+  return true;
 }
 
 /** Answers 401 with a Bearer challenge whose realm is on this same server: a host that wants its own credentials. */

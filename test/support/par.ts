@@ -1,4 +1,4 @@
-import { spawn } from 'node:child_process';
+import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -22,6 +22,25 @@ export interface ParRun {
   status: number;
   stdout: string;
   stderr: string;
+  /** The signal that ended the process, when one did. */
+  signal?: NodeJS.Signals | null;
+}
+
+export interface ParOptions {
+  cwd?: string;
+  env?: Record<string, string>;
+  home?: string;
+  input?: string;
+  /** Kill the CLI (SIGKILL) after this many ms, so a test of a would-be hang stays bounded even when par hangs. */
+  timeout?: number;
+}
+
+/** A running CLI: the child (to signal it) and its outcome. */
+export interface StartedPar {
+  child: ChildProcessWithoutNullStreams;
+  /** stderr so far. */
+  readonly stderr: string;
+  done: Promise<ParRun>;
 }
 
 export function tempDir(prefix = 'par-test-'): string {
@@ -32,30 +51,43 @@ export function tempDir(prefix = 'par-test-'): string {
  * Runs the built CLI as a user would, with its own HOME and key directory so nothing touches the
  * developer's real keys or Docker credentials.
  */
-export function par(args: string[], options: { cwd?: string; env?: Record<string, string>; home?: string; input?: string } = {}): Promise<ParRun> {
+export function par(args: string[], options: ParOptions = {}): Promise<ParRun> {
+  return startPar(args, options).done;
+}
+
+/** Starts the built CLI as `par` does, returning at once: for tests that signal it mid-run. */
+export function startPar(args: string[], options: ParOptions = {}): StartedPar {
   const home = options.home ?? tempDir('par-home-');
-  return new Promise((resolvePromise, reject) => {
-    const child = spawn(process.execPath, [cliEntry, ...args], {
-      cwd: options.cwd ?? repoRoot,
-      env: {
-        PATH: process.env['PATH'] ?? '',
-        HOME: home,
-        USER: 'tester',
-        WASH_KEYS: join(home, 'keys'),
-        DOCKER_CONFIG: join(home, '.docker'),
-        XDG_RUNTIME_DIR: join(home, 'run'),
-        ...options.env,
-      },
-      stdio: ['pipe', 'pipe', 'pipe'],
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.setEncoding('utf8').on('data', (d: string) => (stdout += d));
-    child.stderr.setEncoding('utf8').on('data', (d: string) => (stderr += d));
-    child.on('error', reject);
-    child.on('close', (code) => resolvePromise({ status: code ?? -1, stdout, stderr }));
-    child.stdin.end(options.input ?? '');
+  let stdout = '';
+  let stderr = '';
+  const child = spawn(process.execPath, [cliEntry, ...args], {
+    cwd: options.cwd ?? repoRoot,
+    env: {
+      PATH: process.env['PATH'] ?? '',
+      HOME: home,
+      USER: 'tester',
+      WASH_KEYS: join(home, 'keys'),
+      DOCKER_CONFIG: join(home, '.docker'),
+      XDG_RUNTIME_DIR: join(home, 'run'),
+      ...options.env,
+    },
+    stdio: ['pipe', 'pipe', 'pipe'],
+    ...(options.timeout !== undefined ? { timeout: options.timeout, killSignal: 'SIGKILL' as const } : {}),
   });
+  child.stdout.setEncoding('utf8').on('data', (d: string) => (stdout += d));
+  child.stderr.setEncoding('utf8').on('data', (d: string) => (stderr += d));
+  const done = new Promise<ParRun>((resolvePromise, reject) => {
+    child.on('error', reject);
+    child.on('close', (code, signal) => resolvePromise({ status: code ?? -1, stdout, stderr, signal }));
+  });
+  child.stdin.end(options.input ?? '');
+  return {
+    child,
+    get stderr() {
+      return stderr;
+    },
+    done,
+  };
 }
 
 /** Asserts the shape every failure must have: one clear line, no stack trace. */

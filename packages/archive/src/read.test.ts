@@ -140,3 +140,40 @@ describe('readClaims', () => {
     await expect(readClaims(Readable.from([Buffer.concat(chunks)]))).rejects.toMatchObject({ kind: 'invalid', message: expect.stringMatching(/no claims\.jwt/) });
   });
 });
+
+describe('gzip expansion is bounded', () => {
+  /** A gzipped tar: the fakepay claims, then `size` zero bytes as a binary (compresses about 1000x). */
+  async function* zeroArchive(size: number): AsyncGenerator<Buffer> {
+    const { constants, createGzip } = await import('node:zlib');
+    const { Readable } = await import('node:stream');
+    const { bufferEntry, tarBytes } = await import('./tar-writer.js');
+    const jwt = await readFile(path.join(fixturesDir, 'jwt', 'fakepay.claims.jwt'));
+    const zeros = Buffer.alloc(1024 * 1024);
+    const binary = {
+      name: 'x86_64-linux.bin',
+      size,
+      open: async function* () {
+        for (let left = size; left > 0; left -= zeros.length) yield left >= zeros.length ? zeros : zeros.subarray(0, left);
+      },
+    };
+    yield* Readable.from(tarBytes([bufferEntry('claims.jwt', jwt), binary])).pipe(createGzip({ level: constants.Z_BEST_SPEED }));
+  }
+
+  test('a gzip bomb is refused after a bounded amount of work', async () => {
+    const { Readable } = await import('node:stream');
+    const { GZIP_EXPANSION_ALLOWANCE, MAX_GZIP_EXPANSION } = await import('./tar-reader.js');
+    const error = await readArchive(Readable.from(zeroArchive(1024 * 1024 * 1024))).catch((e: unknown) => e as Error);
+    expect(error).toBeInstanceOf(Error);
+    expect((error as Error).message).toMatch(/unpacks to more than 64 times its compressed size .*; refused as a gzip bomb/);
+    const unpacked = Number(/\((\d+) bytes from (\d+)\)/.exec((error as Error).message)?.[1]);
+    const compressed = Number(/\((\d+) bytes from (\d+)\)/.exec((error as Error).message)?.[2]);
+    expect(unpacked).toBeLessThan(GZIP_EXPANSION_ALLOWANCE + MAX_GZIP_EXPANSION * compressed + 2 * 1024 * 1024);
+    expect(unpacked).toBeLessThan(512 * 1024 * 1024);
+  });
+
+  test('highly compressible content within the allowance reads', async () => {
+    const { Readable } = await import('node:stream');
+    const contents = await readArchive(Readable.from(zeroArchive(32 * 1024 * 1024)));
+    expect(contents.entries[0]).toMatchObject({ target: 'x86_64-linux', size: 32 * 1024 * 1024 });
+  });
+});

@@ -1,4 +1,4 @@
-import { Readable } from 'node:stream';
+import { Readable, Transform, type TransformCallback } from 'node:stream';
 import { createGunzip } from 'node:zlib';
 import { extract, type Header } from 'tar-stream';
 import { ArchiveError } from './errors.js';
@@ -31,6 +31,52 @@ async function* replay(head: Buffer, rest: AsyncIterator<Buffer>): AsyncGenerato
     const next = await rest.next();
     if (next.done) return;
     yield next.value;
+  }
+}
+
+/** Counts the compressed bytes handed to gunzip (not those read ahead of it). */
+function countInto(counted: { bytes: number }): Transform {
+  return new Transform({
+    transform(chunk: Buffer, _encoding: BufferEncoding, callback: TransformCallback) {
+      counted.bytes += chunk.length;
+      callback(null, chunk);
+    },
+  });
+}
+
+/**
+ * How far gzip data may expand before it is taken for a bomb: provider binaries compress 2-5x, a
+ * gzip stream can expand about 1000x (4 MiB of zeros-by-design unpacking to 4 GiB). Beyond a
+ * first allowance every unpacked byte must be backed by compressed bytes read, so a bomb is
+ * refused after a few tens of MiB of work instead of after unpacking it whole.
+ */
+export const MAX_GZIP_EXPANSION = 64;
+export const GZIP_EXPANSION_ALLOWANCE = 64 * 1024 * 1024;
+
+/** Passes unpacked bytes on while they stay within the expansion bound of the compressed bytes read. */
+class ExpansionLimit extends Transform {
+  #unpacked = 0;
+  readonly #compressed: { bytes: number };
+  readonly #label: string;
+
+  constructor(compressed: { bytes: number }, label: string) {
+    super();
+    this.#compressed = compressed;
+    this.#label = label;
+  }
+
+  override _transform(chunk: Buffer, _encoding: BufferEncoding, callback: TransformCallback): void {
+    this.#unpacked += chunk.length;
+    if (this.#unpacked > GZIP_EXPANSION_ALLOWANCE + MAX_GZIP_EXPANSION * this.#compressed.bytes) {
+      callback(
+        new ArchiveError(
+          `${this.#label} unpacks to more than ${MAX_GZIP_EXPANSION} times its compressed size (${this.#unpacked} bytes from ${this.#compressed.bytes}); refused as a gzip bomb`,
+          'invalid',
+        ),
+      );
+      return;
+    }
+    callback(null, chunk);
   }
 }
 
@@ -92,15 +138,22 @@ export async function openTar(source: Readable, label: string): Promise<OpenedTa
 
 async function* tarEntries(source: Readable, head: Buffer, rest: AsyncIterator<Buffer>, compressed: boolean, label: string): AsyncGenerator<TarEntry> {
   const tar = extract();
+  const read = { bytes: 0 };
   const bytes = Readable.from(replay(head, rest));
   const gunzip = compressed ? createGunzip({ chunkSize: STREAM_CHUNK_SIZE }) : undefined;
+  const limit = compressed ? new ExpansionLimit(read, label) : undefined;
   const fail = (error: ArchiveError) => tar.destroy(error);
   bytes.on('error', (error: Error) =>
     fail(error instanceof ArchiveError ? error : new ArchiveError(`${label} cannot be read: ${error.message}`, 'failure', { cause: error })),
   );
-  if (gunzip) {
+  if (gunzip && limit) {
     gunzip.on('error', (error: NodeJS.ErrnoException) => fail(gzipError(error, label)));
-    bytes.pipe(gunzip).pipe(tar);
+    limit.on('error', (error: ArchiveError) => {
+      bytes.destroy();
+      gunzip.destroy();
+      fail(error);
+    });
+    bytes.pipe(countInto(read)).pipe(gunzip).pipe(limit).pipe(tar);
   } else {
     bytes.pipe(tar);
   }
@@ -120,6 +173,7 @@ async function* tarEntries(source: Readable, head: Buffer, rest: AsyncIterator<B
   } finally {
     bytes.destroy();
     gunzip?.destroy();
+    limit?.destroy();
     source.destroy();
   }
 }

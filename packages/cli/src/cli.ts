@@ -10,6 +10,7 @@ import { asksForHelp, createYargs } from './parser/yargs-platform.js';
 import { cliVersion } from './version.js';
 import { helpEpilogue } from './parsing/help-text.js';
 import { knownOptions } from './parsing/unknown-options.js';
+import { interruptedStatus, reportInterruption, watchInterruptions } from './interruption.js';
 
 /**
  * Parses arguments and runs one command. Returns the exit status instead of exiting, so output
@@ -19,6 +20,7 @@ export async function run(givenArgs: string[]): Promise<ExitCodeValue> {
   const args = rewriteMetaCommands(givenArgs);
   const format = outputFormatOf(args);
   if (args[0] === '--version') return printVersion(format);
+  if (INTERRUPTIBLE.has(commandName(args) ?? '')) watchInterruptions();
   let status: ExitCodeValue = ExitCode.ok;
   const help = asksForHelp(args);
   const [base, commands] = await Promise.all([createYargs(args, { help }), commandsFor(commandName(args), help)]);
@@ -64,7 +66,13 @@ export async function run(givenArgs: string[]): Promise<ExitCodeValue> {
   try {
     await parser.parseAsync();
   } catch (error) {
-    status = reportError(error, format);
+    // Whatever an interruption made fail on its way out, the user only needs to hear that it was one.
+    if (interruptedStatus() === undefined) status = reportError(error, format);
+  }
+  const interrupted = interruptedStatus();
+  if (interrupted !== undefined) {
+    reportInterruption();
+    return interrupted;
   }
   if (status === ExitCode.ok && process.exitCode !== undefined && process.exitCode !== 0) {
     status = process.exitCode as ExitCodeValue;
@@ -102,6 +110,13 @@ function commandName(args: string[]): string | undefined {
   }
   return undefined;
 }
+
+/**
+ * Commands whose work listens to the interruption signal (registry transfers and reads). The
+ * others (create, insert, keys) keep the default: a signal ends them at once, and their atomic
+ * writers' partial files are removed by the next write to the same place.
+ */
+const INTERRUPTIBLE = new Set(['push', 'pull', 'copy', 'promote', 'inspect', 'verify', 'tags', 'resolve', 'login']);
 
 /** The output format is needed to report errors even when parsing itself fails. */
 function outputFormatOf(args: string[]): OutputFormat {

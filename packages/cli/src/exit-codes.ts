@@ -7,6 +7,9 @@ export const ExitCode = {
   notFound: 2,
   unauthorized: 3,
   verification: 4,
+  /** 128 + SIGINT / SIGTERM: the user interrupted par. */
+  interrupted: 130,
+  terminated: 143,
 } as const;
 
 export type ExitCodeValue = (typeof ExitCode)[keyof typeof ExitCode];

@@ -3,6 +3,8 @@ import type { RegistryClient, UploadStrategy } from '@par/registry';
 import { CliError } from './errors.js';
 import { notice } from './output.js';
 import { settings } from './settings.js';
+import { rememberSecret } from './safe-text.js';
+import { interruption } from './interruption.js';
 
 /** Authentication and transport flags every registry command shares (names as wash and skopeo users know them). */
 export interface RegistryFlags {
@@ -67,17 +69,26 @@ export async function createRegistryClient(
   const sourceCreds = splitCreds(flags['src-creds'] ?? settings().sourceCredentials, '--src-creds');
   const destinationCreds = splitCreds(flags['dest-creds'] ?? settings().destinationCredentials, '--dest-creds');
   const timeoutMs = timeoutOf(flags);
+  for (const credential of [sourceCreds, destinationCreds]) rememberSecret(credential?.username, credential?.password);
+  rememberSecret(username ?? settings().user, password ?? settings().password);
   return new registry.RegistryClient({
     timeoutMs,
+    signal: interruption,
     timeoutHint: 'set --timeout SECONDS or PAR_TIMEOUT to wait longer',
     credentials: async (host: string) => {
       if (destinationCreds && hosts.destinations.has(host)) return destinationCreds;
       if (sourceCreds && hosts.sources.has(host)) return sourceCreds;
-      return registry.resolveCredential(host, {
+      const credential = await registry.resolveCredential(host, {
         ...(username !== undefined ? { username } : {}),
         ...(password !== undefined ? { password } : {}),
         onWarning: (message: string) => notice(`warning: ${message}`),
       });
+      // Stored ones too (Docker config, helpers): a registry may quote them back in an error.
+      if (credential !== undefined) {
+        if ('identityToken' in credential) rememberSecret(undefined, credential.identityToken);
+        else rememberSecret(credential.username, credential.password);
+      }
+      return credential;
     },
     ...(flags.uploadStrategy !== undefined ? { uploadStrategy: flags.uploadStrategy } : {}),
     insecure: flags.insecure,

@@ -3,8 +3,10 @@ import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { Transform } from 'node:stream';
+import { spawnSync } from 'node:child_process';
+import { mkdir } from 'node:fs/promises';
 import { afterAll, describe, expect, it, vi } from 'vitest';
-import { writeAtomically } from './index.js';
+import { removeStalePartials, temporaryPathBeside, writeAtomically } from './index.js';
 
 // Counts the background flushes, and does them.
 const flushes = vi.hoisted(() => ({ count: 0 }));
@@ -77,5 +79,34 @@ describe('writeAtomically', () => {
     flushes.count = 0;
     await writeAtomically(path.join(dir, 'small.txt'), 'x'.repeat(1000));
     expect(flushes.count).toBe(0);
+  });
+});
+
+describe('partial files of killed runs', () => {
+  /** The pid of a process that has exited (and been reaped): no one is writing under it. */
+  const deadPid = (): number => Number(spawnSync(process.execPath, ['-e', 'process.stdout.write(String(process.pid))'], { encoding: 'utf8' }).stdout);
+
+  it('names the writing process', () => {
+    expect(path.basename(temporaryPathBeside('/x/y.par.gz'))).toMatch(new RegExp(`^\\.y\\.par\\.gz\\.${process.pid}-[0-9a-f]{12}\\.partial$`));
+  });
+
+  it('removes those of dead processes beside the destination, keeps those of live ones and of other files', async () => {
+    const folder = path.join(dir, 'stale');
+    await mkdir(folder);
+    const dead = `.x.par.gz.${deadPid()}-0123456789ab.partial`;
+    const live = `.x.par.gz.${process.pid}-0123456789ab.partial`;
+    const other = `.y.par.gz.${deadPid()}-0123456789ab.partial`;
+    for (const name of [dead, live, other]) await writeFile(path.join(folder, name), 'partial');
+    expect(await removeStalePartials(path.join(folder, 'x.par.gz'))).toEqual([dead]);
+    expect((await readdir(folder)).sort()).toEqual([live, other].sort());
+  });
+
+  it('writeAtomically clears them before it writes', async () => {
+    const folder = path.join(dir, 'stale-write');
+    await mkdir(folder);
+    const dead = `.z.txt.${deadPid()}-0123456789ab.partial`;
+    await writeFile(path.join(folder, dead), 'partial');
+    await writeAtomically(path.join(folder, 'z.txt'), 'done');
+    expect(await readdir(folder)).toEqual(['z.txt']);
   });
 });

@@ -1,13 +1,50 @@
 import { randomBytes } from 'node:crypto';
 import { createWriteStream, fdatasync, type WriteStream } from 'node:fs';
-import { open, rename, rm } from 'node:fs/promises';
+import { open, readdir, rename, rm } from 'node:fs/promises';
 import path from 'node:path';
 import { Readable, Transform, type TransformCallback } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 
-/** A hidden, unique temporary path in the destination's directory (same file system, so rename is atomic). */
+/**
+ * A hidden, unique temporary path in the destination's directory (same file system, so rename is
+ * atomic). It names the writing process, so a later run can tell a partial file left by a killed
+ * run from one a live run is still writing.
+ */
 export function temporaryPathBeside(destination: string): string {
-  return path.join(path.dirname(destination), `.${path.basename(destination)}.${randomBytes(6).toString('hex')}.partial`);
+  return path.join(path.dirname(destination), `.${path.basename(destination)}.${process.pid}-${randomBytes(6).toString('hex')}.partial`);
+}
+
+function isRunning(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+/**
+ * Removes the partial files of `destination` whose writer is gone (a run killed with SIGKILL, a
+ * crash), so a destination never accumulates them; those of live processes are left alone.
+ * Returns the names removed.
+ */
+export async function removeStalePartials(destination: string): Promise<string[]> {
+  const prefix = `.${path.basename(destination)}.`;
+  let names: string[];
+  try {
+    names = await readdir(path.dirname(destination));
+  } catch {
+    return [];
+  }
+  const removed: string[] = [];
+  for (const name of names) {
+    if (!name.startsWith(prefix) || !name.endsWith('.partial')) continue;
+    const pid = /^(\d+)-[0-9a-f]{12}$/.exec(name.slice(prefix.length, -'.partial'.length))?.[1];
+    if (pid === undefined || isRunning(Number(pid))) continue;
+    await rm(path.join(path.dirname(destination), name), { force: true });
+    removed.push(name);
+  }
+  return removed;
 }
 
 export interface AtomicWriteOptions {
@@ -31,6 +68,7 @@ export async function writeAtomically(
   content: Readable | AsyncIterable<Uint8Array> | Uint8Array | string,
   options: AtomicWriteOptions = {},
 ): Promise<void> {
+  await removeStalePartials(destination);
   const temporary = temporaryPathBeside(destination);
   const source =
     content instanceof Readable

@@ -10,6 +10,7 @@ import {
   type RegistryFlags,
   type TransferCredentialFlags,
 } from '../registry-options.js';
+import { interruption } from '../interruption.js';
 
 interface CopyArgs extends GlobalOptions, RegistryFlags, TransferCredentialFlags {
   source: string;
@@ -35,7 +36,7 @@ export const copyCommand: CommandModule<GlobalOptions, CopyArgs> = {
     const registry = await import('@par/registry');
     const client = await createRegistryClient(argv, await transferHosts([argv.source], [argv.destination], argv));
     try {
-      const result = await registry.copyArtifact(argv.source, argv.destination, { client, ...registryDefaults(argv), tags: argv.tag ?? [] });
+      const result = await registry.copyArtifact(argv.source, argv.destination, { client, ...registryDefaults(argv), tags: argv.tag ?? [], signal: interruption });
       printResult(
         argv.output,
         {

@@ -31,13 +31,20 @@ export const loginCommand: CommandModule<GlobalOptions, LoginArgs> = {
     if (!password) throw new CliError('par login needs a password: on a terminal it asks; else --password-stdin, --password or WASH_REG_PASSWORD');
     const host = registry.normalizeRegistry(argv.server);
     const client = await createRegistryClient({ ...argv, user: username, password });
+    let check: 'verified' | 'not-asked';
     try {
-      await registry.checkCredentials(client, host);
+      check = await registry.checkCredentials(client, host);
     } finally {
       await client.close();
     }
+    // A registry that lets anyone in at /v2/ may still want credentials to push: they are stored,
+    // but the output never claims a check that did not happen.
     const stored = await registry.storeCredential(host, { username, password });
-    printResult(argv.output, { registry: host, username, storage: stored.storage, location: stored.location }, () => `Login Succeeded (stored in ${stored.location})`);
+    printResult(argv.output, { registry: host, username, verified: check === 'verified', storage: stored.storage, location: stored.location }, () =>
+      check === 'verified'
+        ? `Login Succeeded (stored in ${stored.location})`
+        : `Credentials stored in ${stored.location} but NOT checked: ${host} answered GET /v2/ without asking for credentials`,
+    );
   },
 };
 

@@ -3,6 +3,8 @@ import type { CommandModule } from 'yargs';
 import { repeated } from '../repeated.js';
 import { CliError } from '../errors.js';
 import { checkAccountKeys } from '../account-keys.js';
+import { redactSecrets } from '../safe-text.js';
+import { interruption } from '../interruption.js';
 import { printResult, type GlobalOptions } from '../output.js';
 import { checkWritableFile, writeOutputFile } from '../output-files.js';
 import {
@@ -70,14 +72,15 @@ export const promoteCommand: CommandModule<GlobalOptions, PromoteArgs> = {
     try {
       const registry = await import('@par/registry');
       outcomes = await registry.mapWithConcurrency(plan.promotions, plan.concurrency, (entry) =>
-        registry.promoteArtifact(entry, { client, ...registryDefaults(argv), dryRun: argv['dry-run'] }),
+        registry.promoteArtifact(entry, { client, ...registryDefaults(argv), dryRun: argv['dry-run'], signal: interruption }),
       );
     } finally {
       await client.close();
     }
     const failed = outcomes.filter((o) => o.action === 'refused' || o.action === 'failed');
     const report = { dryRun: argv['dry-run'], promotions: outcomes };
-    if (argv.report !== undefined) await writeOutputFile(argv.report, '--report', `${JSON.stringify(report, null, 2)}\n`);
+    // The report file is output too: no credential a registry quoted back in an error.
+    if (argv.report !== undefined) await writeOutputFile(argv.report, '--report', `${redactSecrets(JSON.stringify(report, null, 2))}\n`);
     printResult(argv.output, report, () => renderPromotionTable(outcomes, argv['dry-run']));
     if (failed.length > 0) {
       // The worst failure decides the status: a policy refusal is a verification failure (4).

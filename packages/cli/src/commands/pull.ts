@@ -2,6 +2,7 @@ import type { CommandModule } from 'yargs';
 import { printResult, type GlobalOptions } from '../output.js';
 import { startProgress, type Progress } from '../progress.js';
 import { createRegistryClient, registryDefaults, registryFlags, type RegistryFlags } from '../registry-options.js';
+import { interruption } from '../interruption.js';
 
 interface PullArgs extends GlobalOptions, RegistryFlags {
   reference: string;
@@ -28,7 +29,7 @@ export const pullCommand: CommandModule<GlobalOptions, PullArgs> = {
       .options(registryFlags),
   handler: async (argv) => {
     const registry = await import('@par/registry');
-    const reference = registry.parseParReference(argv.reference, { ...registryDefaults(argv), allowLatest: argv['allow-latest'] });
+    const reference = registry.parseParReference(argv.reference, { ...registryDefaults(argv), allowLatest: argv['allow-latest'], purpose: 'pull' });
     const client = await createRegistryClient(argv);
     let progress: Progress | undefined;
     try {
@@ -43,6 +44,7 @@ export const pullCommand: CommandModule<GlobalOptions, PullArgs> = {
           progress = await startProgress('pull', layer.size, argv.progress);
         },
         onProgress: (bytes) => progress?.advance(bytes),
+        signal: interruption,
       });
       progress?.stop();
       printResult(

@@ -4,6 +4,7 @@ import { FileDigestCache } from '../file-digest-cache.js';
 import { repeated } from '../repeated.js';
 import { printResult, type GlobalOptions } from '../output.js';
 import { startProgress } from '../progress.js';
+import { interruption } from '../interruption.js';
 import { createRegistryClient, registryDefaults, registryFlags, type RegistryFlags } from '../registry-options.js';
 import { settings } from '../settings.js';
 import { refuseSwappedPush } from '../input-files.js';
@@ -45,7 +46,7 @@ export const pushCommand: CommandModule<GlobalOptions, PushArgs> = {
   handler: async (argv) => {
     const registry = await import('@par/registry');
     await refuseSwappedPush(argv.reference, argv.file);
-    const reference = registry.parseParReference(argv.reference, { ...registryDefaults(argv), allowLatest: argv['allow-latest'] });
+    const reference = registry.parseParReference(argv.reference, { ...registryDefaults(argv), allowLatest: argv['allow-latest'], purpose: 'push' });
     const annotations = registry.parseAnnotations(argv.annotation ?? []);
     const stats = await registry.statParFile(argv.file);
     const strategy = argv.monolithic
@@ -71,6 +72,7 @@ export const pushCommand: CommandModule<GlobalOptions, PushArgs> = {
         verify: argv.verify,
         digestMemory: await FileDigestCache.open(settings().cacheEnvironment),
         onProgress: (bytes) => progress.advance(bytes),
+        signal: interruption,
       });
       progress.stop();
       printResult(

@@ -1,5 +1,6 @@
 import type { CommandModule } from 'yargs';
 import { printResult, type GlobalOptions } from '../output.js';
+import { terminalSafe } from '../safe-text.js';
 import { createRegistryClient, defaultRegistry, registryFlags, type RegistryFlags } from '../registry-options.js';
 
 interface TagsArgs extends GlobalOptions, RegistryFlags {
@@ -25,7 +26,7 @@ export const tagsCommand: CommandModule<GlobalOptions, TagsArgs> = {
       for await (const tag of client.repository(reference).tags()) {
         if (argv.all || !registry.isReferrersFallbackTag(tag)) tags.push(tag);
       }
-      printResult(argv.output, { repository: registry.referenceName(reference), tags }, () => tags.join('\n'));
+      printResult(argv.output, { repository: registry.referenceName(reference), tags }, () => tags.map(terminalSafe).join('\n'));
     } finally {
       await client.close();
     }

@@ -1,4 +1,5 @@
 import type { PromotionAction, PromotionOutcome } from '@par/registry';
+import { safeLine } from '../safe-text.js';
 
 const ACTION_ORDER: PromotionAction[] = ['promoted', 'would-promote', 'up-to-date', 'refused', 'failed'];
 
@@ -6,13 +7,13 @@ const ACTION_ORDER: PromotionAction[] = ['promoted', 'would-promote', 'up-to-dat
 export function renderPromotionTable(outcomes: PromotionOutcome[], dryRun: boolean): string {
   const rows = outcomes.map((o) => [
     o.action,
-    o.from,
-    o.to,
+    safeLine(o.from),
+    safeLine(o.to),
     o.sourceDigest ? o.sourceDigest.slice(0, 19) : '-',
     formatBytes(o.bytes),
     blobSummary(o),
     `${o.seconds.toFixed(2)}s`,
-    o.reasons?.join('; ') ?? o.error ?? (o.policy === 'pass' ? 'policy pass' : ''),
+    safeLine(o.reasons?.join('; ') ?? o.error ?? (o.policy === 'pass' ? 'policy pass' : '')),
   ]);
   const header = ['ACTION', 'FROM', 'TO', 'DIGEST', dryRun ? 'TO SEND' : 'SENT', 'BLOBS', 'TIME', 'NOTE'];
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)));

@@ -1,6 +1,6 @@
 import { type Readable, Transform, pipeline } from 'node:stream';
 import { createVerifier } from '../oci/digest.js';
-import { RegistryError } from '../oci/errors.js';
+import { interruptedError, RegistryError } from '../oci/errors.js';
 import { manifestChildren, parseManifest } from '../oci/manifest.js';
 import { isManifestMediaType, MAX_MANIFEST_SIZE } from '../oci/manifest.js';
 import { limiter, type Limiter } from './limiter.js';
@@ -27,6 +27,11 @@ export interface CopyOptions {
   onBlob?: (event: CopyEvent) => void;
   /** Check what the destination lacks, push nothing. */
   dryRun?: boolean;
+  /**
+   * Stops the copy (the user interrupted it): reads and writes in flight fail, so a local
+   * destination removes its temporary file and a registry upload is cancelled; nothing new starts.
+   */
+  signal?: AbortSignal;
   /**
    * Runs once every blob is in place and before the root manifest is pushed or tagged; a
    * rejection stops the copy there. Push uses it to finish verifying the archive it uploaded, so
@@ -103,6 +108,7 @@ class GraphCopy {
   }
 
   copyNode(descriptor: Descriptor): Promise<void> {
+    if (this.#options.signal?.aborted) return Promise.reject(interruptedError('copy'));
     let node = this.#nodes.get(descriptor.digest);
     if (!node) {
       node = isManifestMediaType(descriptor.mediaType) ? this.#copyManifest(descriptor) : this.#run(() => this.#copyBlob(descriptor));
@@ -190,8 +196,13 @@ class GraphCopy {
       return;
     }
     const progress = this.#options.onProgress;
+    const signal = this.#options.signal;
     // #content verifies what it reads, so the destination need not hash it again.
-    await this.#destination.push(descriptor, this.#content(descriptor), { verified: true, ...(progress ? { onProgress: progress } : {}) });
+    await this.#destination.push(descriptor, this.#content(descriptor), {
+      verified: true,
+      ...(progress ? { onProgress: progress } : {}),
+      ...(signal ? { signal } : {}),
+    });
     this.#record(descriptor, 'copied', descriptor.size);
   }
 
@@ -201,8 +212,12 @@ class GraphCopy {
     // A registry checks every upload against its `?digest=` itself: hashing on our side too would
     // only cost CPU on the transfer's critical path.
     const destinationVerifies = this.#destination.verifiesOnPush === true;
+    const signal = this.#options.signal;
     return async (offset: number): Promise<Readable> => {
-      const stream = await this.#source.fetch(descriptor, destinationVerifies ? { digestCheckedDownstream: true } : {});
+      const stream = await this.#source.fetch(descriptor, {
+        ...(destinationVerifies ? { digestCheckedDownstream: true } : {}),
+        ...(signal ? { signal } : {}),
+      });
       if (offset > 0) return chain(stream, skipBytes(offset));
       return sourceVerifies || destinationVerifies ? stream : chain(stream, createVerifier(descriptor, { reference: descriptor.digest }));
     };

@@ -33,3 +33,31 @@ export function inspectWhileReading(source: Readable, inspect: (bytes: Readable)
     },
   };
 }
+
+/**
+ * Hands a stream that checks itself (a blob verified against its digest as it flows) to `consume`,
+ * and reads the stream to its end even when `consume` gives up early: a failure of the stream
+ * itself is the root cause and wins over the consumer's (a corrupt blob is reported as "does not
+ * match its digest", never as whatever the archive reader made of the corrupt bytes first).
+ */
+export async function consumeWhole<T>(source: Readable, consume: (bytes: Readable) => Promise<T>): Promise<T> {
+  let result: T | undefined;
+  const tap = tapStream(
+    async (bytes) => {
+      result = await consume(bytes);
+    },
+    { verdictAtEnd: true },
+  );
+  const drained = new Promise<void>((resolve, reject) => {
+    pipeline(source, tap.stage, (error) => (error ? reject(error) : resolve()));
+    tap.stage.resume();
+  });
+  try {
+    await drained;
+  } catch (error) {
+    tap.abort();
+    throw error;
+  }
+  await tap.done;
+  return result as T;
+}

@@ -1,4 +1,8 @@
 import { writeAtomically } from '@par/files';
+export { removeStalePartials } from '@par/files';
+import { constants } from 'node:fs';
+import { open, stat, type FileHandle } from 'node:fs/promises';
+import path from 'node:path';
 import { PassThrough, Readable, Transform, type TransformCallback } from 'node:stream';
 import { createVerifier, DigestingStream, type ExpectedContent } from '../oci/digest.js';
 import { RegistryError } from '../oci/errors.js';
@@ -6,6 +10,44 @@ import type { Content, TransferOptions } from './target.js';
 
 // Files that readers only ever see complete and verified: @par/files' one atomic writer, plus the
 // verification, progress and inspection stages this package puts in front of it.
+
+export interface OpenedRegularFile {
+  handle: FileHandle;
+  size: number;
+}
+
+/**
+ * Opens a file only if it is a regular file, never following a symbolic link and never blocking:
+ * a FIFO put where a blob belongs would otherwise hang its reader forever. The check is made on
+ * the opened descriptor, so the file cannot be swapped between check and read.
+ */
+export async function openRegularFile(file: string, what: string): Promise<OpenedRegularFile> {
+  let handle: FileHandle;
+  try {
+    handle = await open(file, constants.O_RDONLY | constants.O_NOFOLLOW | constants.O_NONBLOCK);
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code === 'ELOOP') throw new RegistryError(`${what} is a symbolic link; only regular files are read`, { kind: 'invalid', operation: 'read file', reference: file });
+    throw error;
+  }
+  const stats = await handle.stat();
+  if (!stats.isFile()) {
+    await handle.close();
+    const kind = stats.isFIFO() ? 'a FIFO' : stats.isDirectory() ? 'a directory' : stats.isSocket() ? 'a socket' : 'a device';
+    throw new RegistryError(`${what} is ${kind}, not a regular file`, { kind: 'invalid', operation: 'read file', reference: file });
+  }
+  return { handle, size: stats.size };
+}
+
+/** The whole of a small regular file (index.json, oci-layout), refused if it is anything else. */
+export async function readRegularFile(file: string, what: string): Promise<string> {
+  const { handle } = await openRegularFile(file, what);
+  try {
+    return await handle.readFile('utf8');
+  } finally {
+    await handle.close();
+  }
+}
 
 /** Streams a Content from `offset` (default its start): a buffer is sliced, a factory reopens its source there. */
 export async function openContent(content: Content, offset = 0): Promise<Readable> {
@@ -22,6 +64,24 @@ export function progressStream(onProgress: (bytes: number) => void): Transform {
       callback(null, chunk);
     },
   });
+}
+
+/**
+ * Checks, before anything is downloaded, that `destination` can be written as a file: its
+ * directory exists and it is not itself a directory.
+ */
+export async function checkFileDestination(destination: string): Promise<void> {
+  const directory = path.dirname(path.resolve(destination));
+  const fail = (problem: string, kind: 'not_found' | 'invalid'): never => {
+    throw new RegistryError(`cannot write ${destination}: ${problem}`, { kind, operation: 'write file', reference: destination });
+  };
+  // Named as the user wrote it.
+  const shown = path.dirname(destination);
+  const folder = await stat(directory).catch(() => undefined);
+  if (folder === undefined) fail(`directory ${shown} does not exist`, 'not_found');
+  else if (!folder.isDirectory()) fail(`${shown} is not a directory`, 'invalid');
+  const existing = await stat(destination).catch(() => undefined);
+  if (existing?.isDirectory()) fail('it is a directory; name a file', 'invalid');
 }
 
 export interface AtomicWriteOptions extends TransferOptions {
@@ -58,7 +118,9 @@ export async function writeStreamAtomically(
         : createVerifier(options.expected, options.reference === undefined ? {} : { reference: options.reference });
   const stages: NodeJS.ReadWriteStream[] = hasher === undefined ? [] : [hasher];
   if (options.onProgress !== undefined) stages.push(progressStream(options.onProgress));
-  const tap = options.inspect === undefined ? undefined : tapStream(options.inspect);
+  // The digest check runs before the tap: a corrupt blob is reported as such even when the
+  // inspector, reading the same bytes, stumbles on them first.
+  const tap = options.inspect === undefined ? undefined : tapStream(options.inspect, { verdictAtEnd: true });
   if (tap !== undefined) stages.push(tap.stage);
   try {
     await writeAtomically(destination, source, {
@@ -87,12 +149,21 @@ export interface InspectionTap {
   isInspectionError(error: unknown): boolean;
 }
 
+export interface TapOptions {
+  /**
+   * Report the inspector's failure only once the whole content has gone through, so that a failure
+   * of the content itself (a digest or size mismatch found by an earlier stage or by the source at
+   * its end) comes first: the same corrupt blob always gives the same, root-cause error.
+   */
+  verdictAtEnd?: boolean;
+}
+
 /**
  * A pass-through stage that hands every chunk to `inspect` as well, with backpressure from both
  * readers. When `inspect` finishes early the rest of its copy is discarded; when it fails, the
- * stage fails and so does the write.
+ * stage fails and so does the write (at once, or at the end with `verdictAtEnd`).
  */
-export function tapStream(inspect: (bytes: Readable) => Promise<void>): InspectionTap {
+export function tapStream(inspect: (bytes: Readable) => Promise<void>, options: TapOptions = {}): InspectionTap {
   const side = new PassThrough({ highWaterMark: 1024 * 1024 });
   // The inspector may have stopped listening by the time the main stream fails.
   side.on('error', () => undefined);
@@ -115,9 +186,18 @@ export function tapStream(inspect: (bytes: Readable) => Promise<void>): Inspecti
       callback(error);
     },
     transform(chunk: Buffer, _encoding: BufferEncoding, callback: TransformCallback) {
-      if (failure) return callback(failure);
+      if (failure) return options.verdictAtEnd ? callback(null, chunk) : callback(failure);
+      // An inspector that has stopped reading (done, or failed and closed its input) gets no more.
+      if (side.destroyed || side.writableEnded) return callback(null, chunk);
       if (side.write(chunk)) return callback(null, chunk);
-      side.once('drain', () => callback(failure ?? null, chunk));
+      // 'drain' never comes once the inspector has destroyed its input: wait for either.
+      const proceed = () => {
+        side.off('drain', proceed);
+        side.off('close', proceed);
+        callback(failure && !options.verdictAtEnd ? failure : null, chunk);
+      };
+      side.once('drain', proceed);
+      side.once('close', proceed);
     },
     flush(callback: TransformCallback) {
       complete = true;

@@ -1,10 +1,9 @@
-import { createReadStream } from 'node:fs';
-import { mkdir, readFile, stat } from 'node:fs/promises';
+import { lstat, mkdir, realpath, stat } from 'node:fs/promises';
 import path from 'node:path';
 import type { Readable } from 'node:stream';
 import { parseDigest } from '../oci/digest.js';
 import { RegistryError } from '../oci/errors.js';
-import { openContent, progressStream, readSmall, writeFileAtomically, writeStreamAtomically } from './local-files.js';
+import { openContent, openRegularFile, progressStream, readRegularFile, readSmall, writeFileAtomically, writeStreamAtomically } from './local-files.js';
 import { MAX_MANIFEST_SIZE, parseManifest } from '../oci/manifest.js';
 import { OCI_INDEX_MEDIA_TYPE } from '../oci/media-types.js';
 import { digestProblem, isValidTag } from '../oci/reference.js';
@@ -50,7 +49,7 @@ export class OciLayoutTarget implements Target {
     const layoutFile = path.join(root, LAYOUT_FILE);
     let version: unknown;
     try {
-      version = (JSON.parse(await readFile(layoutFile, 'utf8')) as { imageLayoutVersion?: unknown }).imageLayoutVersion;
+      version = (JSON.parse(await readRegularFile(layoutFile, layoutFile)) as { imageLayoutVersion?: unknown }).imageLayoutVersion;
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code !== 'ENOENT') {
         throw layoutError(`${layoutFile} is not a valid oci-layout file: ${(error as Error).message}`, 'invalid', root);
@@ -100,26 +99,46 @@ export class OciLayoutTarget implements Target {
   }
 
   async fetch(descriptor: Descriptor, options: TransferOptions = {}): Promise<Readable> {
-    const blob = this.#blobPath(descriptor.digest);
-    const stream = createReadStream(blob, { highWaterMark: STREAM_CHUNK_SIZE, ...(options.signal === undefined ? {} : { signal: options.signal }) });
-    await new Promise<void>((resolve, reject) => {
-      stream.once('open', () => resolve());
-      stream.once('error', (error) =>
-        reject(
-          (error as NodeJS.ErrnoException).code === 'ENOENT'
-            ? layoutError(`blob ${descriptor.digest} not found in OCI layout ${this.root}`, 'not_found', descriptor.digest)
-            : error,
-        ),
-      );
-    });
+    const { handle, size } = await this.#openBlob(descriptor.digest, 'blob');
+    // Checked before a byte is read: a blob of the wrong size is the layout's fault, not the
+    // registry's ("Request body length does not match content-length header").
+    if (size !== descriptor.size) {
+      await handle.close();
+      throw new RegistryError(`blob ${descriptor.digest} in OCI layout ${this.root} is ${size} bytes, its descriptor says ${descriptor.size}`, {
+        kind: 'verification',
+        operation: 'oci layout',
+        reference: descriptor.digest,
+      });
+    }
+    const stream = handle.createReadStream({ highWaterMark: STREAM_CHUNK_SIZE, ...(options.signal === undefined ? {} : { signal: options.signal }) });
     return options.onProgress === undefined ? stream : stream.pipe(progressStream(options.onProgress));
   }
 
   async exists(descriptor: Descriptor): Promise<boolean> {
     try {
-      return (await stat(this.#blobPath(descriptor.digest))).size === descriptor.size;
+      const stats = await lstat(this.#blobPath(descriptor.digest));
+      return stats.isFile() && stats.size === descriptor.size;
     } catch {
       return false;
+    }
+  }
+
+  /**
+   * Opens a blob only if it is a regular file inside the layout: a symbolic link (to a file
+   * outside, say) or a FIFO in `blobs/` is refused, never followed or waited on.
+   */
+  async #openBlob(digest: string, what: 'blob' | 'manifest') {
+    const blob = this.#blobPath(digest);
+    const label = `${what} ${digest} in OCI layout ${this.root}`;
+    try {
+      const [root, folder] = await Promise.all([realpath(this.root), realpath(path.dirname(blob))]);
+      if (folder !== path.join(root, 'blobs', path.basename(path.dirname(blob)))) {
+        throw layoutError(`${label}: ${path.dirname(blob)} leads outside the layout (a symbolic link); only files inside it are read`, 'invalid', digest);
+      }
+      return await openRegularFile(blob, label);
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code === 'ENOENT') throw layoutError(`${what} ${digest} not found in OCI layout ${this.root}`, 'not_found', digest);
+      throw error;
     }
   }
 
@@ -176,14 +195,12 @@ export class OciLayoutTarget implements Target {
   }
 
   async #describeBlob(digest: string): Promise<Descriptor> {
+    const { handle } = await this.#openBlob(digest, 'manifest');
     let bytes: Buffer;
     try {
-      bytes = await readSmall(createReadStream(this.#blobPath(digest)), MAX_MANIFEST_SIZE, `blob ${digest}`);
-    } catch (error) {
-      if ((error as NodeJS.ErrnoException).code === 'ENOENT') {
-        throw layoutError(`manifest ${digest} not found in OCI layout ${this.root}`, 'not_found', digest);
-      }
-      throw error;
+      bytes = await readSmall(handle.createReadStream(), MAX_MANIFEST_SIZE, `blob ${digest}`);
+    } finally {
+      await handle.close().catch(() => undefined);
     }
     return { mediaType: parseManifest(bytes).mediaType, digest, size: bytes.length };
   }
@@ -192,7 +209,7 @@ export class OciLayoutTarget implements Target {
     const file = path.join(this.root, INDEX_FILE);
     let index: unknown;
     try {
-      index = JSON.parse(await readFile(file, 'utf8'));
+      index = JSON.parse(await readRegularFile(file, file));
     } catch (error) {
       throw layoutError(`cannot read ${file}: ${(error as Error).message}`, 'invalid', this.root);
     }
@@ -200,6 +217,17 @@ export class OciLayoutTarget implements Target {
     if (index === null || typeof index !== 'object' || !Array.isArray(manifests)) {
       throw layoutError(`${file} is not an image index (no "manifests" array)`, 'invalid', this.root);
     }
+    // Every entry is checked here, so a bad digest is reported as what it is, where it is — not
+    // used as a path, nor taken for a tag further on.
+    manifests.forEach((entry: unknown, position) => {
+      const where = `${file}: manifests[${position}]`;
+      if (entry === null || typeof entry !== 'object') throw layoutError(`${where} is not a descriptor`, 'invalid', this.root);
+      const { digest, size, mediaType } = entry as Record<string, unknown>;
+      const problem = typeof digest === 'string' ? digestProblem(digest) : 'it has no digest';
+      if (problem !== undefined) throw layoutError(`${where} has ${problem.replace(/^invalid digest/, 'an invalid digest')}`, 'invalid', this.root);
+      if (typeof size !== 'number' || !Number.isSafeInteger(size) || size < 0) throw layoutError(`${where} has an invalid size ${JSON.stringify(size)}`, 'invalid', this.root);
+      if (typeof mediaType !== 'string') throw layoutError(`${where} has no mediaType`, 'invalid', this.root);
+    });
     return index as IndexFile;
   }
 

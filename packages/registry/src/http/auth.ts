@@ -112,6 +112,11 @@ export class Authenticator {
   }
 
   /** Whether any credentials are configured for `host` (resolved once and cached, like for requests). */
+  /** Whether `host` has asked for authentication (answered a 401 with a challenge) in this client's life. */
+  askedForCredentials(host: string): boolean {
+    return this.#challenges.has(host);
+  }
+
   async hasCredentials(host: string): Promise<boolean> {
     return (await this.#credentialFor(host)) !== undefined;
   }

@@ -3,7 +3,7 @@ import type { Readable } from 'node:stream';
 import { rootCertificates } from 'node:tls';
 import { ParError } from '@par/errors';
 import type { Dispatcher } from 'undici';
-import { RegistryError } from '../oci/errors.js';
+import { interruptedError, RegistryError } from '../oci/errors.js';
 import { isLoopbackHost } from '../oci/reference.js';
 import { Agent } from './undici-agent.js';
 
@@ -49,6 +49,8 @@ export interface TransportRequest {
    * other body is cut off once it has taken longer than the timeout, whoever reads it.
    */
   streaming?: boolean;
+  /** Aborts the request and its body (the user interrupted par). */
+  signal?: AbortSignal;
 }
 
 /** What the transport knows about an answer: who sent it and by when its body must be read. */
@@ -289,12 +291,14 @@ export class Transport {
         headers: request.headers,
         body: request.body,
         ...(request.answerTimeoutMs === undefined ? {} : { headersTimeout: request.answerTimeoutMs }),
+        ...(request.signal === undefined ? {} : { signal: request.signal }),
       });
       const deadline = Date.now() + this.#timeoutMs;
       answers.set(response, { who, deadline, timeoutMs: this.#timeoutMs, hint: this.#hint });
       if (!request.streaming) cutOffAt(response, deadline);
       return response;
     } catch (error) {
+      if (request.signal?.aborted) throw interruptedError(request.what);
       // The body's own failure (a read error, a digest mismatch, an inspection that rejected) is
       // already a typed error that says what went wrong; it is not the registry being unreachable.
       if (isTypedError(error)) throw error;

@@ -31,3 +31,8 @@ export class RegistryError extends ParError {
     this.code = details.code;
   }
 }
+
+/** The transfer was stopped through its AbortSignal (the user interrupted par): not a network failure, never retried. */
+export function interruptedError(what?: string): RegistryError {
+  return new RegistryError(what === undefined ? 'interrupted' : `${what}: interrupted`, { kind: 'failure', operation: 'interrupt', code: 'INTERRUPTED' });
+}

@@ -9,6 +9,8 @@ export interface CopyArtifactOptions {
   defaultRegistry?: string;
   /** More tags to point at the copy in the destination. */
   tags?: string[];
+  /** Stops the transfer (the user interrupted it): uploads are cancelled, local writes rolled back. */
+  signal?: AbortSignal;
 }
 
 export interface CopiedArtifact extends CopyResult {
@@ -39,7 +41,7 @@ export async function copyArtifact(sourceLocation: string, destinationLocation: 
         reference: destination.display,
       });
     }
-    result = await copy(source.target, root.digest, destination.target, destination.reference, { tags: extraTags });
+    result = await copy(source.target, root.digest, destination.target, destination.reference, { tags: extraTags, ...(options.signal === undefined ? {} : { signal: options.signal }) });
   } catch (error) {
     await destination.discard();
     throw error;

@@ -6,7 +6,7 @@ import { pipeline } from 'node:stream/promises';
 import { createVerifier, digestFile, sha256Digest, type ExpectedContent } from '../oci/digest.js';
 import { RegistryError } from '../oci/errors.js';
 import { inspectWhileReading, type InspectedStream } from '../content/inspect-stream.js';
-import { openContent, progressStream, readSmall, writeStreamAtomically } from '../content/local-files.js';
+import { checkFileDestination, openContent, progressStream, readSmall, removeStalePartials, writeStreamAtomically } from '../content/local-files.js';
 import { parManifest, type ParManifest, type ParManifestOptions } from './par-manifest.js';
 import { MAX_MANIFEST_SIZE, parseManifest, type Manifest } from '../oci/manifest.js';
 import { MANIFEST_MEDIA_TYPES } from '../oci/media-types.js';
@@ -171,6 +171,16 @@ export class ParFileSink implements Target {
   constructor(destination: string, options: { inspect?: (bytes: Readable) => Promise<void> } = {}) {
     this.destination = destination;
     this.#inspect = options.inspect;
+  }
+
+  /**
+   * A sink whose destination was checked before anything is downloaded: its directory exists, it
+   * is not a directory; partial files a killed earlier run left beside it are removed.
+   */
+  static async open(destination: string, options: { inspect?: (bytes: Readable) => Promise<void> } = {}): Promise<ParFileSink> {
+    await checkFileDestination(destination);
+    await removeStalePartials(destination);
+    return new ParFileSink(destination, options);
   }
 
   /** Digest and size of the file written, once the layer has been received. */

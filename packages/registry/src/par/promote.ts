@@ -50,6 +50,8 @@ export interface PromoteOptions {
   defaultRegistry?: string;
   /** Check the policy and say what would be copied; change nothing. */
   dryRun?: boolean;
+  /** Stops the transfer (the user interrupted it): uploads are cancelled, local writes rolled back. */
+  signal?: AbortSignal;
 }
 
 /**
@@ -89,7 +91,7 @@ export async function promoteArtifact(promotion: Promotion, options: PromoteOpti
     }
 
     const archive = await import('@par/archive');
-    const failures = await policyFailures(await archive.readArchive(await par.open()), promotion.policy);
+    const failures = await policyFailures(await par.read((bytes) => archive.readArchive(bytes)), promotion.policy);
     outcome.policy = failures.length === 0 ? 'pass' : 'fail';
     if (failures.length > 0) {
       outcome.action = 'refused';
@@ -98,7 +100,11 @@ export async function promoteArtifact(promotion: Promotion, options: PromoteOpti
       return outcome;
     }
 
-    const result = await copy(source.target, par.manifest.digest, destination.target, destination.reference, { tags: promotion.tags, dryRun });
+    const result = await copy(source.target, par.manifest.digest, destination.target, destination.reference, {
+      tags: promotion.tags,
+      dryRun,
+      ...(options.signal === undefined ? {} : { signal: options.signal }),
+    });
     outcome.action = dryRun ? 'would-promote' : 'promoted';
     outcome.bytes = result.bytes;
     outcome.copied = result.copied;
@@ -107,7 +113,7 @@ export async function promoteArtifact(promotion: Promotion, options: PromoteOpti
     return outcome;
   } catch (error) {
     outcome.action = 'failed';
-    outcome.error = error instanceof Error ? error.message.split('\n')[0] : String(error);
+    outcome.error = error instanceof Error ? error.message : String(error);
     outcome.kind = errorKind(error);
     return outcome;
   } finally {

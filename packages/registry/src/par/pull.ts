@@ -23,6 +23,8 @@ export interface PullParFileOptions {
   /** Called once the layer is known, before its bytes move (e.g. to size a progress bar). */
   onLayer?: (layer: Descriptor) => void | Promise<void>;
   onProgress?: (bytes: number) => void;
+  /** Stops the pull (the user interrupted it): the temporary file is removed, nothing appears. */
+  signal?: AbortSignal;
 }
 
 export interface PulledParFile {
@@ -41,6 +43,9 @@ export async function pullParFile(options: PullParFileOptions): Promise<PulledPa
   const { reference } = options;
   if (options.requireDigest !== undefined) parseDigest(options.requireDigest);
   const destination = new PullDestination({ ...(options.file !== undefined ? { destination: options.file } : {}), repository: reference.repository, force: options.force === true });
+  const inspect = destination.sniffing(options.verify === false ? undefined : verifyingArchiveStream('the pulled archive'));
+  // Before a byte is downloaded: the destination must be writable as a file.
+  const sink = await ParFileSink.open(destination.downloadPath, { inspect });
   const shown = formatReference(reference);
   const repository = options.client.repository(reference);
   const { bytes, descriptor } = await repository.fetchManifest(manifestReference(reference));
@@ -54,10 +59,11 @@ export async function pullParFile(options: PullParFileOptions): Promise<PulledPa
   const layer = checkParManifest(parseManifest(bytes, descriptor.mediaType), shown);
   await destination.checkBefore(layer.digest);
   await options.onLayer?.(layer);
-  const inspect = destination.sniffing(options.verify === false ? undefined : verifyingArchiveStream('the pulled archive'));
-  const sink = new ParFileSink(destination.downloadPath, { inspect });
   try {
-    await copy(repository, descriptor.digest, sink, undefined, options.onProgress === undefined ? {} : { onProgress: options.onProgress });
+    await copy(repository, descriptor.digest, sink, undefined, {
+      ...(options.onProgress === undefined ? {} : { onProgress: options.onProgress }),
+      ...(options.signal === undefined ? {} : { signal: options.signal }),
+    });
   } catch (error) {
     await destination.abandon();
     throw error;

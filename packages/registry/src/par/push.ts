@@ -3,6 +3,7 @@ import { stat } from 'node:fs/promises';
 import type { InspectedStream } from '../content/inspect-stream.js';
 import { inspectWhileReading } from '../content/inspect-stream.js';
 import { copy } from '../content/copy.js';
+import { isLayoutReference } from '../content/oci-layout.js';
 import type { Descriptor } from '../oci/descriptor.js';
 import { RegistryError } from '../oci/errors.js';
 import { STREAM_CHUNK_SIZE } from '../oci/io.js';
@@ -42,6 +43,8 @@ export interface PushParFileOptions {
   /** Verify the archive before publishing (default true): a manifest is never pushed for one that fails. */
   verify?: boolean;
   onProgress?: (bytes: number) => void;
+  /** Stops the transfer (the user interrupted it): uploads are cancelled, local writes rolled back. */
+  signal?: AbortSignal;
   /** Digests of files pushed before. */
   digestMemory?: FileDigestMemory;
 }
@@ -63,6 +66,8 @@ export interface ParReferenceOptions {
   defaultRegistry?: string;
   /** Accept the tag `latest` (refused by default, as wash and the wasmCloud host do). */
   allowLatest?: boolean;
+  /** What the reference is for, named when it is an OCI layout (which push and pull do not take). */
+  purpose?: 'push' | 'pull';
 }
 
 /**
@@ -70,6 +75,12 @@ export interface ParReferenceOptions {
  * the same safety wash and the wasmCloud host have.
  */
 export function parseParReference(input: string, options: ParReferenceOptions = {}): Reference {
+  if (isLayoutReference(input)) {
+    throw new RegistryError(
+      `par ${options.purpose ?? 'push and pull'} takes a registry reference (host/repository:tag), not the OCI layout ${input}; par copy reads and writes OCI layouts`,
+      { kind: 'invalid', operation: 'parse reference', reference: input },
+    );
+  }
   const reference = parseReference(input, options.defaultRegistry === undefined ? {} : { defaultRegistry: options.defaultRegistry });
   if (reference.digest === undefined && (reference.tag ?? DEFAULT_TAG) === DEFAULT_TAG && options.allowLatest !== true) {
     throw new RegistryError(`${input} uses the tag "${DEFAULT_TAG}"; name a version tag or pass --allow-latest`, { kind: 'invalid', operation: 'parse reference', reference: input });
@@ -123,6 +134,7 @@ export async function pushParFile(options: PushParFileOptions): Promise<PushedPa
   const result = await copy(source, source.manifest.descriptor.digest, destination, manifestReference(options.reference), {
     onProgress,
     beforeCommit: () => source.inspected(),
+    ...(options.signal === undefined ? {} : { signal: options.signal }),
   });
   await options.digestMemory?.remember(file, stats, { digest: source.layer.digest, size: source.layer.size, verified: wantVerify || known?.verified === true }, observedAt);
   return {

@@ -33,7 +33,7 @@ export async function readParArchive(location: string, options: ReadParArchiveOp
       ...(options.defaultRegistry === undefined ? {} : { defaultRegistry: options.defaultRegistry }),
     });
     const par = await findParLayer(opened.target, opened.reference, opened.display);
-    return { contents: await archive.readArchive(await par.open()), digest: par.manifest.digest };
+    return { contents: await par.read((bytes) => archive.readArchive(bytes)), digest: par.manifest.digest };
   } finally {
     await client.close();
   }

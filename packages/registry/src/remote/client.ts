@@ -1,7 +1,7 @@
 import { Readable } from 'node:stream';
 import type { Dispatcher } from 'undici';
 import { Authenticator, type ClientCredential } from '../http/auth.js';
-import { RegistryError } from '../oci/errors.js';
+import { interruptedError, RegistryError } from '../oci/errors.js';
 import { apiHost, type RepositoryReference } from '../oci/reference.js';
 import { markSentWithoutCredentials } from '../http/registry-errors.js';
 import { RegistryRepository } from './repository.js';
@@ -25,6 +25,11 @@ export interface RegistryClientOptions {
   /** Upload strategy per API host (`ghcr.io`, `127.0.0.1:5001`); known hosts have defaults. */
   uploadStrategy?: Record<string, UploadStrategy>;
   retry?: Partial<RetryPolicy>;
+  /**
+   * Interrupts the client: requests in flight are aborted and new ones refused (their streams fail,
+   * so writes are rolled back), except clean-ups marked `survivesInterruption`.
+   */
+  signal?: AbortSignal;
   /** Stall timeout in ms for connect, first byte, idle body and whole in-memory answers (default 30 s). */
   timeoutMs?: number;
   /** Appended to timeout messages: how the user raises the timeout (`--timeout SECONDS`). */
@@ -38,6 +43,8 @@ export interface RegistryClientOptions {
 }
 
 const MAX_REDIRECTS = 5;
+/** How long a clean-up request may take once the client was interrupted. */
+const CLEANUP_TIMEOUT_MS = 3000;
 const REDIRECT_STATUSES = new Set([301, 302, 303, 307, 308]);
 
 /**
@@ -75,7 +82,14 @@ export class RegistryClient implements RegistryConnection {
         const realm = new URL(request.url);
         return this.#sendWithRetry(
           request.url,
-          { method: request.method, headers: request.headers, body: request.body, what: `fetch token from ${realm.origin}${realm.pathname}`, role: 'token service' },
+          {
+            method: request.method,
+            headers: request.headers,
+            body: request.body,
+            what: `fetch token from ${realm.origin}${realm.pathname}`,
+            role: 'token service',
+            ...(options.signal === undefined ? {} : { signal: options.signal }),
+          },
           realm.host,
           true,
         );
@@ -95,6 +109,11 @@ export class RegistryClient implements RegistryConnection {
     return this.#uploadStrategies.for(registry);
   }
 
+  /** Whether the registry has asked this client for credentials (answered a 401 with a challenge). */
+  askedForCredentials(registry: string): boolean {
+    return this.#auth.askedForCredentials(apiHost(registry));
+  }
+
   /** `https://host` or `http://host` for a registry. */
   async origin(registry: string): Promise<string> {
     return this.#transport.origin(apiHost(registry));
@@ -109,7 +128,9 @@ export class RegistryClient implements RegistryConnection {
     this.#registryOfHost.set(host, request.registry);
     const url = request.url ?? (await this.#transport.origin(host)) + (request.path ?? '/');
     const replayable = !(request.body instanceof Readable);
+    const signal = request.survivesInterruption ? AbortSignal.timeout(CLEANUP_TIMEOUT_MS) : this.#options.signal;
     for (let attempt = 0; ; attempt++) {
+      if (!request.survivesInterruption && signal?.aborted) throw interruptedError(`${request.operation} ${request.reference}`);
       const authorization = await this.#auth.authorization(host, request.scopes);
       const headers: Record<string, string> = { ...request.headers };
       if (this.#options.userAgent) headers['user-agent'] = this.#options.userAgent;
@@ -124,6 +145,7 @@ export class RegistryClient implements RegistryConnection {
           what: `${request.operation} ${request.reference}`,
           ...(request.committing === undefined ? {} : { answerTimeoutMs: answerTimeoutFor(request.committing, this.#transport.timeoutMs) }),
           ...(request.streaming === true ? { streaming: true } : {}),
+          ...(signal === undefined ? {} : { signal }),
         },
         host,
         replayable,
@@ -187,6 +209,7 @@ export class RegistryClient implements RegistryConnection {
         ...(request.role === undefined ? {} : { role: request.role }),
         ...(request.answerTimeoutMs === undefined ? {} : { answerTimeoutMs: request.answerTimeoutMs }),
         ...(request.streaming === true ? { streaming: true } : {}),
+        ...(request.signal === undefined ? {} : { signal: request.signal }),
         ...(body === undefined ? {} : { body }),
       });
       this.#answeredBy.set(response, new URL(url));
@@ -239,6 +262,7 @@ interface OutgoingRequest {
   what: string;
   /** The server's role when it is not the registry (`token service`). */
   role?: string;
+  signal?: AbortSignal;
   answerTimeoutMs?: number;
   streaming?: boolean;
 }

@@ -27,6 +27,11 @@ export interface RegistryRequest {
   committing?: number;
   /** The answer is a blob of any length: its body is bounded by the idle timeout only, not by a deadline. */
   streaming?: boolean;
+  /**
+   * A clean-up (cancelling an upload session) that still goes out after the client's signal fired,
+   * bounded by a short timeout of its own: an interrupted push leaves no session behind.
+   */
+  survivesInterruption?: boolean;
 }
 
 /**
@@ -38,4 +43,6 @@ export interface RegistryConnection {
   send(request: RegistryRequest): Promise<Dispatcher.ResponseData>;
   /** `https://host` or `http://host` for a registry. */
   origin(registry: string): Promise<string>;
+  /** Whether the registry has asked for credentials (a 401 challenge) on this connection. */
+  askedForCredentials?(registry: string): boolean;
 }

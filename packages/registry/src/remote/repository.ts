@@ -350,6 +350,7 @@ export class RegistryRepository implements Target {
           scopes: this.#push(),
           operation: 'cancel upload',
           reference: this.name,
+          survivesInterruption: true,
         });
         await cancel.body.dump();
       } catch {

@@ -127,6 +127,7 @@ async function cancelUpload(target: UploadTarget, location: string): Promise<voi
       scopes: uploadScopes(target),
       operation: 'cancel upload',
       reference: target.name,
+      survivesInterruption: true,
     });
     await response.body.dump();
   } catch {
