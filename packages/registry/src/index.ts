@@ -23,3 +23,6 @@ export * from './credentials/index.js';
 export * from './par/media-types.js';
 export * from './par/par-manifest.js';
 export * from './par/par-file.js';
+export * from './par/component-media-types.js';
+export * from './par/component-manifest.js';
+export * from './par/component-file.js';
