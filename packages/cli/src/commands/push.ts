@@ -4,6 +4,9 @@ import { repeated } from '../repeated.js';
 import { printResult, type GlobalOptions } from '../output.js';
 import { startProgress } from '../progress.js';
 import { pushParFile, statFile } from '../push-file.js';
+import { pushComponentFile } from '../push-component.js';
+import { sniffWasm } from '../component-artifact.js';
+import { CliError } from '../errors.js';
 import { parseTransferReference } from '../references.js';
 import { createRegistryClient, registryFlags, type RegistryFlags } from '../registry-options.js';
 
@@ -18,15 +21,16 @@ interface PushArgs extends GlobalOptions, RegistryFlags {
   'artifact-type'?: string;
   verify: boolean;
   progress: boolean;
+  wasip1: boolean;
 }
 
 export const pushCommand: CommandModule<GlobalOptions, PushArgs> = {
   command: 'push <reference> <file>',
-  describe: 'Push a provider archive to an OCI registry (verified on the way; blobs the registry has are skipped)',
+  describe: 'Push a provider archive or a Wasm component to an OCI registry (verified on the way; blobs the registry has are skipped)',
   builder: (yargs) =>
     yargs
       .positional('reference', { type: 'string', demandOption: true, describe: 'registry/repository:tag' })
-      .positional('file', { type: 'string', demandOption: true, describe: 'The .par.gz (or .par) file' })
+      .positional('file', { type: 'string', demandOption: true, describe: 'The .par.gz (or .par) file, or a Wasm component (.wasm)' })
       .option('annotation', { type: 'string', coerce: repeated, describe: 'Manifest annotation key=value (repeatable)' })
       .option('config', { type: 'string', describe: 'A config blob file instead of {}' })
       .option('allow-latest', { type: 'boolean', default: false, describe: 'Allow the tag "latest"' })
@@ -35,6 +39,7 @@ export const pushCommand: CommandModule<GlobalOptions, PushArgs> = {
       .option('artifact-type', { type: 'string', describe: 'Write an OCI 1.1 artifact manifest with this artifactType' })
       .option('verify', { type: 'boolean', default: true, describe: 'Verify the archive before pushing (--no-verify to skip)' })
       .option('progress', { type: 'boolean', default: true, describe: 'Show a progress bar on a terminal' })
+      .option('wasip1', { type: 'boolean', default: false, describe: 'Push a core Wasm module (not a component) with os wasip1' })
       .options(registryFlags)
       .check((argv) => {
         if (argv.monolithic && argv['chunk-size'] !== undefined) throw new UsageError('--monolithic and --chunk-size exclude each other');
@@ -55,9 +60,36 @@ export const pushCommand: CommandModule<GlobalOptions, PushArgs> = {
       ...argv,
       ...(strategy ? { uploadStrategy: { [registry.apiHost(reference.registry)]: strategy } } : {}),
     });
+    const wasm = await sniffWasm(argv.file);
+    if (wasm === undefined && argv.wasip1) throw new CliError(`--wasip1 is for core Wasm modules; ${argv.file} is not WebAssembly`, 'invalid');
+    if (wasm !== undefined && (argv.config !== undefined || argv['artifact-type'] !== undefined)) {
+      throw new CliError(`${argv.file} is WebAssembly: --config and --artifact-type apply to provider archives only`, 'invalid');
+    }
     const progress = await startProgress('push', stats.size, argv.progress);
     try {
       const tag = reference.tag ?? 'latest';
+      if (wasm !== undefined) {
+        const pushed = await pushComponentFile({
+          file: argv.file,
+          destination: client.repository(reference),
+          reference: reference.digest ?? tag,
+          annotations,
+          wasip1: argv.wasip1,
+          onProgress: (bytes) => progress.advance(bytes),
+        });
+        progress.stop();
+        const shown = registry.formatReference(reference);
+        printResult(
+          argv.output,
+          {
+            reference: shown, kind: pushed.wasm.kind, digest: pushed.manifest.digest, size: pushed.manifest.size, mediaType: pushed.manifest.mediaType,
+            layer: pushed.layer, config: pushed.config, exports: pushed.wasm.exports, imports: pushed.wasm.imports,
+            uploadedBytes: pushed.uploadedBytes, skipped: pushed.skipped, mounted: pushed.mounted,
+          },
+          () => `Successfully pushed ${shown} (Wasm ${pushed.wasm.kind})\n${tag}: digest: ${pushed.manifest.digest} size: ${pushed.manifest.size}`,
+        );
+        return;
+      }
       const pushed = await pushParFile({
         file: argv.file,
         destination: client.repository(reference),

@@ -169,3 +169,48 @@ export function parseComponentConfig(bytes: Uint8Array, reference = 'the config'
     component,
   };
 }
+
+/** What a reader of the layer found (structurally what @par/archive's readWasm returns). */
+export interface ReadComponentLayer {
+  kind: 'component' | 'module';
+  exports: string[];
+  imports: string[];
+  digest: string;
+  size: number;
+}
+
+/**
+ * Why a component artifact is not what it claims, given its layer as read (digest-checked) and its
+ * config: the layer must be a component (a core module only in the wasip1 form or the legacy
+ * actor layout), and the config must name that layer and, for wasip2, that world. Empty = valid.
+ */
+export function componentArtifactProblems(artifact: ComponentArtifact, layer: ReadComponentLayer, config: ComponentConfig | undefined): string[] {
+  const problems: string[] = [];
+  if (layer.digest !== artifact.layer.digest) problems.push(`the layer hashes to ${layer.digest}, not ${artifact.layer.digest}`);
+  if (artifact.layout === 'legacy-actor') return problems;
+  if (config === undefined) return [...problems, `its config is not ${WASM_CONFIG_MEDIA_TYPE} (it is ${artifact.config.mediaType})`];
+  if (config.architecture !== 'wasm') problems.push(`config architecture is "${config.architecture}", expected "wasm"`);
+  if (config.layerDigests.length !== 1 || config.layerDigests[0] !== artifact.layer.digest) {
+    problems.push(`config layerDigests ${JSON.stringify(config.layerDigests)} do not name the layer ${artifact.layer.digest}`);
+  }
+  if (config.os === 'wasip2') {
+    if (layer.kind !== 'component') problems.push('config os is wasip2 but the layer is a core module, not a component');
+    else if (config.component === null) problems.push('config os is wasip2 but "component" is null');
+    else {
+      for (const [field, listed, found] of [['exports', config.component.exports, layer.exports], ['imports', config.component.imports, layer.imports]] as const) {
+        if (!sameSet(listed, found)) problems.push(`config component.${field} ${JSON.stringify([...listed].sort())} differ from the layer's ${JSON.stringify([...found].sort())}`);
+      }
+    }
+  } else if (config.os === 'wasip1') {
+    if (layer.kind !== 'module') problems.push('config os is wasip1 but the layer is a component');
+  } else {
+    problems.push(`config os is "${config.os}", expected wasip2 or wasip1`);
+  }
+  return problems;
+}
+
+function sameSet(a: readonly string[], b: readonly string[]): boolean {
+  const left = new Set(a);
+  const right = new Set(b);
+  return left.size === right.size && [...left].every((item) => right.has(item));
+}
