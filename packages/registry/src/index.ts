@@ -26,3 +26,4 @@ export * from './par/par-file.js';
 export * from './par/component-media-types.js';
 export * from './par/component-manifest.js';
 export * from './par/component-file.js';
+export { writeFileAtomically } from './content/local-files.js';
