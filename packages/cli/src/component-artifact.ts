@@ -1,4 +1,5 @@
 import { open } from 'node:fs/promises';
+import { pipeline } from 'node:stream';
 import type { WasmInterface } from '@par/archive';
 import type { ComponentArtifact, ComponentConfig, Descriptor, Manifest, Target } from '@par/registry';
 import { CliError } from './errors.js';
@@ -54,7 +55,9 @@ export async function readComponentArtifact(target: Target, artifactManifest: Ar
     }
   }
   try {
-    const layer = (await target.fetch(artifact.layer)).pipe(registry.createVerifier(artifact.layer, { reference: `${display} layer ${artifact.layer.digest}` }));
+    const layer = registry.createVerifier(artifact.layer, { reference: `${display} layer ${artifact.layer.digest}` });
+    // pipeline, not pipe: a download that fails (its own digest check) must fail the reader, not the process.
+    pipeline(await target.fetch(artifact.layer), layer, () => undefined);
     result.wasm = await archive.readWasm(layer, { what: `the layer of ${display}` });
   } catch (error) {
     if (!isKind(error, 'invalid', 'verification')) throw error;

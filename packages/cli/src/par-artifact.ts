@@ -1,4 +1,4 @@
-import type { Readable } from 'node:stream';
+import { pipeline, type Readable } from 'node:stream';
 import type { Descriptor, Target } from '@par/registry';
 
 export interface ParLayer {
@@ -23,6 +23,11 @@ export async function findParLayer(target: Target, reference: string, display: s
   return {
     manifest,
     layer,
-    open: async () => (await target.fetch(layer)).pipe(registry.createVerifier(layer)),
+    open: async () => {
+      const verified = registry.createVerifier(layer);
+      // pipeline, not pipe: a download that fails its own digest check must fail the reader, not the process.
+      pipeline(await target.fetch(layer), verified, () => undefined);
+      return verified;
+    },
   };
 }
