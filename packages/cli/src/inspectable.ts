@@ -2,7 +2,6 @@ import { stat } from 'node:fs/promises';
 import { basename } from 'node:path';
 import type { ArchiveContents, WasmInterface } from '@par/archive';
 import type { ComponentLayout, ComponentConfig } from '@par/registry';
-import { openArchive } from './archive-source.js';
 import { readArtifactManifest, readComponentArtifact, sniffWasm } from './component-artifact.js';
 import { CliError } from './errors.js';
 import { findParLayer } from './par-artifact.js';
@@ -35,8 +34,8 @@ export interface InspectedPar {
  */
 export async function openInspectable(location: string, flags: RegistryFlags): Promise<InspectedComponent | InspectedPar> {
   if (await isFile(location)) {
-    if ((await sniffWasm(location)) === undefined) return { type: 'par', ...(await openArchive(location, flags)) };
     const archive = await import('@par/archive');
+    if ((await sniffWasm(location)) === undefined) return { type: 'par', contents: await archive.readArchive(location) };
     try {
       return { type: 'component', name: basename(location), wasm: await archive.readWasm(location, { what: location }), problems: [] };
     } catch (error) {
@@ -44,7 +43,8 @@ export async function openInspectable(location: string, flags: RegistryFlags): P
       throw error;
     }
   }
-  if (/\.wasm$/.test(location) || /^\.{0,2}\//.test(location)) throw new CliError(`no such file: ${location}`, 'not_found');
+  // A missing file should say so, not be taken for a Docker Hub repository called `x.wasm`.
+  if (/^\.{0,2}\//.test(location) || /\.(par|par\.gz|tar|gz|wasm)$/.test(location)) throw new CliError(`no such file: ${location}`, 'not_found');
   const client = await createRegistryClient(flags);
   try {
     const { target, reference, display } = await openTarget(location, client, flags, 'source');
