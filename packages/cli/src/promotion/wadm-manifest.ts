@@ -39,7 +39,7 @@ const OCI_PREFIXES = ['oci://', 'https://', 'http://'];
 
 /** Parses a wadm manifest (one or more YAML documents) and finds its images; `source` names the file in errors. */
 export async function readWadmManifest(text: string, source: string): Promise<WadmManifest> {
-  const yaml = await import('yaml');
+  const yaml = await import('../esm/yaml.js');
   const lines = new yaml.LineCounter();
   const documents = yaml.parseAllDocuments(text, { lineCounter: lines, keepSourceTokens: false });
   if (!Array.isArray(documents) || documents.length === 0) throw new CliError(`${source}: the file holds no YAML document`);
