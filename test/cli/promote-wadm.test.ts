@@ -214,6 +214,11 @@ describe('par promote --wadm', () => {
     expect(existsSync(out)).toBe(false);
     await settle();
     expect(writes(accessLines('plain2', path))).toEqual([]);
+
+    // Refused into a bundle: not even the bundle directory appears.
+    const bundle = join(tempDir('par-refused-'), 'bundle');
+    await promoteApplication(['--wadm', app, '--to', `oci:${bundle}`, '--require-issuer', WASH_TEST_KEYS.issuer], 4);
+    expect(existsSync(bundle)).toBe(false);
   });
 
   test('--dry-run says what would be copied and changes nothing', async () => {

@@ -4,6 +4,7 @@ import path from 'node:path';
 import type { Reference, RegistryClient } from '@par/registry';
 import { CliError } from '../errors.js';
 import type { RegistryFlags } from '../registry-options.js';
+import { openTarget } from '../targets.js';
 import type { PromotionPolicy } from './plan.js';
 import { completePromotion, mapWithConcurrency, preparePromotion, type PreparedPromotion, type PromotionOutcome } from './run.js';
 import { readWadmManifest, rewriteImages, type WadmImage } from './wadm-manifest.js';
@@ -83,8 +84,12 @@ export async function promoteApplication(
 
   // Phase 1: read and check every image at its source; nothing is copied.
   const plans = manifest.images.map((image) => planImage(image, destination, fromBundle, entry.policy, registry));
+  // A bundle directory is not created while checking (a refusal must leave nothing behind): the
+  // layout is opened as in a dry run now, and for real only when copying.
   const prepared = await mapWithConcurrency(plans, options.concurrency, async (plan): Promise<PreparedPromotion | undefined> =>
-    plan.entry === undefined ? undefined : preparePromotion(plan.entry, client, flags, { dryRun: options.dryRun, destinationByDigest: destination.layout !== undefined }),
+    plan.entry === undefined
+      ? undefined
+      : preparePromotion(plan.entry, client, flags, { dryRun: options.dryRun || destination.layout !== undefined, destinationByDigest: destination.layout !== undefined }),
   );
   const stopped = (action: string) => action === 'refused' || action === 'failed';
   const blocked =
@@ -96,6 +101,9 @@ export async function promoteApplication(
     const plan = plans[index]!;
     if (p === undefined) return plan.settled!;
     if (p.ready !== undefined && blocked) return imageOutcome(plan.image, { ...p.outcome, action: 'not-copied', reasons: ['another image of the application did not pass; nothing was copied'] });
+    if (p.ready !== undefined && destination.layout !== undefined && !options.dryRun) {
+      p.ready.destination = await openTarget(plan.entry!.to, client, flags, 'destination', { inherited: p.ready.digest });
+    }
     const outcome = await completePromotion(p, options);
     const result = imageOutcome(plan.image, outcome);
     if (outcome.sourceDigest !== undefined && plan.pin !== undefined) result.pinned = plan.pin(outcome.sourceDigest);
