@@ -8,7 +8,7 @@ import { createRegistryClient, registryFlags, transferCredentialFlags, type Regi
 import { transferHosts } from '../targets.js';
 import { readPlan, type PromotionPlan } from '../promotion/plan.js';
 import { mapWithConcurrency, promote, type PromotionOutcome } from '../promotion/run.js';
-import { applicationSources, promoteApplication, type ApplicationReport } from '../promotion/application.js';
+import { applicationSources, parseDestination, promoteApplication, type ApplicationReport } from '../promotion/application.js';
 import { renderPromotionTable } from '../render/promotion-table.js';
 import { renderApplicationTable } from '../render/application-table.js';
 
@@ -70,7 +70,9 @@ export const promoteCommand: CommandModule<GlobalOptions, PromoteArgs> = {
     if (argv.concurrency !== undefined) plan.concurrency = argv.concurrency;
     const sources = plan.promotions.map((p) => p.from);
     for (const application of plan.applications) sources.push(...(await applicationSources(application.wadm)));
-    const destinations = [...plan.promotions.map((p) => p.to), ...plan.applications.map((a) => (a.to.startsWith('oci:') ? a.to : `${a.to}/x`))];
+    const registry = await import('@par/registry');
+    // A prefix names a registry (and path) for images still to be named: checked here, then stood for by one image.
+    const destinations = [...plan.promotions.map((p) => p.to), ...plan.applications.map((a) => parseDestination(a.to, registry).prefix ?? a.to).map((to) => (to.startsWith('oci:') ? to : `${to}/image`))];
     const hosts = await transferHosts(sources, destinations, argv);
     const client = await createRegistryClient(argv, hosts);
     const dryRun = argv['dry-run'];

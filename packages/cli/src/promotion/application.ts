@@ -175,17 +175,23 @@ function imageOutcome(image: WadmImage, outcome: Omit<ImageOutcome, 'component' 
 }
 
 /** `oci:DIR`, or `registry[/path]` (no tag, no digest): where every image goes. */
-function parseDestination(to: string, registry: typeof import('@par/registry')): Destination {
+export function parseDestination(to: string, registry: typeof import('@par/registry')): Destination {
   if (to.startsWith('oci:')) {
     const layout = registry.parseLayoutReference(to);
     if (layout.reference !== undefined) throw new CliError(`--to ${to}: an application bundle is a directory; give oci:DIR without a tag`);
     return { layout: layout.path };
   }
   const slash = to.indexOf('/');
-  const host = registry.normalizeRegistry(slash < 0 ? to : to.slice(0, slash));
   const prefix = slash < 0 ? '' : to.slice(slash + 1).replace(/\/+$/, '');
-  if (prefix !== '') registry.parseRepository(`${host}/${prefix}`); // validates the path components
-  if (to.includes('@') || /:[^/]*$/.test(prefix)) throw new CliError(`--to ${to}: a destination prefix takes no tag or digest`);
+  if (to.includes('@') || prefix.includes(':')) throw new CliError(`--to ${to}: a destination prefix is registry[/path], with no tag or digest`);
+  const host = registry.normalizeRegistry(slash < 0 ? to : to.slice(0, slash));
+  if (prefix !== '') {
+    try {
+      registry.parseRepository(`${host}/${prefix}`); // validates the path components
+    } catch (error) {
+      throw new CliError(`--to ${to}: ${(error as Error).message.replace(/^invalid reference "[^"]*": /, '')}`);
+    }
+  }
   return { prefix: prefix === '' ? host : `${host}/${prefix}` };
 }
 
