@@ -6,7 +6,7 @@ const src = (pkg: string) => fileURLToPath(new URL(`./packages/${pkg}/src/index.
 export default defineConfig({
   resolve: {
     // Tests exercise the sources directly; only the CLI end-to-end tests need the built output.
-    alias: { '@par/errors': src('errors'), '@par/archive': src('archive'), '@par/registry': src('registry') },
+    alias: { '@par/errors': src('errors'), '@par/files': src('files'), '@par/archive': src('archive'), '@par/registry': src('registry') },
   },
   test: {
     include: ['packages/*/src/**/*.test.ts', 'test/**/*.test.ts'],

@@ -1,8 +1,11 @@
 #!/usr/bin/env node
-// `pnpm bench`: par against skopeo, curl and gzip on loopback registries, with peak memory (issue 5).
+// `pnpm bench`: par against skopeo, curl, gzip and `node -e 0` on loopback registries, with peak memory
+// (issues 5 and 12), on this Node and on the newest Node line (installed with npm into a cache directory).
 // Writes bench/RESULTS.md. Environment: BENCH_SIZES (MiB, default 16,256,1024), BENCH_RUNS (default 3),
-// BENCH_STARTUP_RUNS (default 10), BENCH_PROFILE (1 = profile the slowest par case; or case ids, comma-separated),
-// BENCH_RESULTS (output file, default bench/RESULTS.md), BENCH_PAR (par executable). See bench/README.md.
+// BENCH_STARTUP_RUNS (runs of each fixed-cost case, default 10), BENCH_NEW_NODE (newest Node line, default 26;
+// off to skip), BENCH_NEW_NODE_SIZES (its sizes, default 16), BENCH_PROFILE (default 1 = per-phase profile of
+// the par case furthest from its baseline; 0 = none; or case ids, comma-separated), BENCH_RESULTS (output
+// file, default bench/RESULTS.md), BENCH_PAR (par script or executable). See bench/README.md.
 import { execFileSync } from 'node:child_process';
 import { existsSync, rmSync } from 'node:fs';
 import { mkdir, mkdtemp, rm, stat, writeFile } from 'node:fs/promises';
@@ -13,7 +16,9 @@ import { describeArtifact, writeOciLayout, writeRandomFile } from '../bench/lib/
 import { CASES, parCreateArgs, SOURCE_REPO, TAG, TOOL_LABELS } from '../bench/lib/cases.mjs';
 import { CommandError, hasGnuTime, killActiveCommands, runCommand } from '../bench/lib/exec.mjs';
 import { describeMachine, loadAverage } from '../bench/lib/machine.mjs';
-import { summarizeProfiles } from '../bench/lib/profile.mjs';
+import { FIXED_COST_CASES, prepareSmallArtifact } from '../bench/lib/fixed-cost.mjs';
+import { nodeLines } from '../bench/lib/node-lines.mjs';
+import { phaseProfile, summarizeProfiles } from '../bench/lib/profile.mjs';
 import { BenchRegistries } from '../bench/lib/registries.mjs';
 import { evaluateTargets, median, renderResults, sizeLabel } from '../bench/lib/report.mjs';
 import { uploadArtifact } from '../bench/lib/upload.mjs';
@@ -34,10 +39,9 @@ const config = {
   sizes: [...new Set(intList(process.env.BENCH_SIZES ?? '16,256,1024', 'BENCH_SIZES'))].sort((a, b) => a - b),
   runs: intList(process.env.BENCH_RUNS ?? '3', 'BENCH_RUNS')[0],
   startupRuns: intList(process.env.BENCH_STARTUP_RUNS ?? '10', 'BENCH_STARTUP_RUNS')[0],
-  profile:
-    process.env.BENCH_PROFILE && process.env.BENCH_PROFILE !== '0'
-      ? process.env.BENCH_PROFILE.split(',').map((v) => v.trim()).filter(Boolean)
-      : null,
+  newestNode: process.env.BENCH_NEW_NODE ?? '26',
+  newestSizes: process.env.BENCH_NEW_NODE_SIZES === '' ? [] : intList(process.env.BENCH_NEW_NODE_SIZES ?? '16', 'BENCH_NEW_NODE_SIZES'),
+  profile: (process.env.BENCH_PROFILE ?? '1') !== '0' ? (process.env.BENCH_PROFILE ?? '1').split(',').map((v) => v.trim()).filter(Boolean) : null,
   output: path.resolve(repoRoot, process.env.BENCH_RESULTS ?? path.join('bench', 'RESULTS.md')),
 };
 
@@ -63,11 +67,18 @@ function requireTools() {
   }
 }
 
-/** The JavaScript file bin/par runs (or BENCH_PAR itself when it is a script). */
+/** The JavaScript file bin/par runs (or BENCH_PAR itself when it is a script), so any Node can run it. */
 function parScript() {
   if (!process.env.BENCH_PAR) return path.join(repoRoot, 'packages', 'cli', 'bundle', 'par.js');
   if (/\.[cm]?js$/.test(parBin)) return parBin;
-  throw new Error('BENCH_PROFILE needs BENCH_PAR to be a .js/.mjs script (node runs it with --cpu-prof)');
+  return null;
+}
+
+/** The argv prefix that runs par on `nodeBin`; null when BENCH_PAR is an executable (it picks its own Node). */
+function parOn(nodeBin) {
+  const script = parScript();
+  if (script) return [nodeBin, script];
+  return nodeBin === process.execPath ? [parBin] : null;
 }
 
 /** Which par commands exist yet (the CLI is being built while this harness is). */
@@ -93,18 +104,31 @@ async function detectPar() {
   return available;
 }
 
-async function measureStartup(par) {
-  if (!par.version) return { unavailable: 'par --version not available' };
-  const seconds = [];
-  const rssKiB = [];
-  await runCommand([parBin, '--version'], { timeoutMs: 30_000 }); // warm the page cache once
-  for (let i = 0; i < config.startupRuns; i += 1) {
-    const result = await runCommand([parBin, '--version'], { timeoutMs: 30_000 });
-    seconds.push(result.seconds);
-    rssKiB.push(result.maxRssKiB);
+/**
+ * The fixed-cost cases on one Node: every case's clients in turn, BENCH_STARTUP_RUNS rounds, from one
+ * fresh registry holding the small archive (nothing these commands do changes it).
+ */
+async function measureFixedCost(ctx, par) {
+  const results = {};
+  const cases = FIXED_COST_CASES.filter((c) => !c.tools.par || c.id === 'version' || par.commands.has(c.id));
+  for (const c of cases) results[c.id] = Object.fromEntries(Object.keys(c.tools).map((tool) => [tool, { seconds: [], rssKiB: [] }]));
+  await ctx.registries.reset(ctx.sourceTemplate);
+  // One untimed round warms the page cache (Node, the bundle, skopeo) for every client alike.
+  for (const c of cases) for (const spec of Object.values(c.tools)) await runCommand((await spec.prepare(ctx)).argv, { timeoutMs: 60_000, measureRss: false });
+  for (let run = 1; run <= config.startupRuns; run += 1) {
+    for (const c of cases) {
+      for (const [tool, spec] of Object.entries(c.tools)) {
+        const { argv, check } = await spec.prepare(ctx);
+        await runCommand(['sync'], { timeoutMs: 60_000, measureRss: false });
+        const result = await runCommand(argv, { timeoutMs: 60_000, label: `${c.id} (${TOOL_LABELS[tool] ?? tool}): ${argv.join(' ')}` });
+        await check();
+        results[c.id][tool].seconds.push(result.seconds);
+        results[c.id][tool].rssKiB.push(result.maxRssKiB);
+      }
+    }
+    log(`[fixed cost] round ${run}/${config.startupRuns}: ` + cases.map((c) => `${c.id} ${(results[c.id][Object.keys(c.tools)[0]].seconds.at(-1) * 1000).toFixed(0)} ms`).join(', '));
   }
-  log(`par --version: median ${(median(seconds) * 1000).toFixed(0)} ms over ${config.startupRuns} runs`);
-  return { seconds, rssKiB };
+  return results;
 }
 
 /** Random binary, the par made of it, its OCI layout and a registry template holding it. */
@@ -121,7 +145,7 @@ async function prepareSize(ctx, par, workDir) {
   if (par.commands.has('create')) {
     layerFile = path.join(sizeDir, 'provider.par.gz');
     log(`[${sizeLabel(ctx.mebibytes)}] building the artifact with par create --compress`);
-    await runCommand([parBin, ...parCreateArgs(ctx.binaryFile, layerFile)], { timeoutMs: ctx.timeoutMs, measureRss: false });
+    await runCommand([...ctx.par, ...parCreateArgs(ctx.binaryFile, layerFile)], { timeoutMs: ctx.timeoutMs, measureRss: false });
   }
   ctx.artifact = await describeArtifact(layerFile);
   ctx.layoutDir = path.join(sizeDir, 'layout');
@@ -150,57 +174,106 @@ async function measureCase(ctx, benchCase, par) {
       results[tool].seconds.push(result.seconds);
       results[tool].rssKiB.push(result.maxRssKiB);
       const rss = result.maxRssKiB === null ? '' : `, peak RSS ${(result.maxRssKiB / 1024).toFixed(0)} MiB`;
-      log(`[${sizeLabel(ctx.mebibytes)}] ${benchCase.id} ${tool} run ${run}/${config.runs}: ${result.seconds.toFixed(3)} s${rss}`);
+      log(`[${ctx.label}${sizeLabel(ctx.mebibytes)}] ${benchCase.id} ${tool} run ${run}/${config.runs}: ${result.seconds.toFixed(3)} s${rss}`);
     }
   }
   return results;
 }
 
-/** The cases to profile at the largest size: the slowest par case for `1`, else the ids given. */
-function pickProfileCases(results) {
-  const size = Math.max(...results.sizes);
-  const cases = results.measurements[size].cases;
+/**
+ * The cases to profile: for `1`, the par transfer case furthest from its baseline (largest
+ * par ÷ skopeo) at the largest size; else the ids given, at the largest size.
+ */
+function pickProfileCases(line) {
+  if (line.sizes.length === 0) return [];
+  const size = Math.max(...line.sizes);
+  const cases = line.measurements[size].cases;
   const wanted = config.profile.filter((id) => id !== '1');
   if (config.profile.includes('1')) {
-    let slowest = null;
+    let worst = null;
     for (const [caseId, tools] of Object.entries(cases)) {
-      if (!tools.par || tools.par.unavailable) continue;
-      const m = median(tools.par.seconds);
-      if (!slowest || m > slowest.seconds) slowest = { caseId, seconds: m };
+      if (!tools.par || tools.par.unavailable || !tools.skopeo || tools.skopeo.unavailable) continue;
+      const ratio = median(tools.par.seconds) / median(tools.skopeo.seconds);
+      if (!worst || ratio > worst.ratio) worst = { caseId, ratio };
     }
-    if (slowest && !wanted.includes(slowest.caseId)) wanted.unshift(slowest.caseId);
+    if (worst && !wanted.includes(worst.caseId)) wanted.unshift(worst.caseId);
   }
   return wanted.filter((caseId) => cases[caseId]?.par && !cases[caseId].par.unavailable).map((caseId) => ({ size, caseId }));
 }
 
-async function profileCase(pick, ctxBySize) {
+/**
+ * Runs one par case once more under `node --cpu-prof` with the phase probe preloaded: the top
+ * self-time functions and the per-phase profile (process start, module load, argument parsing,
+ * network, hashing, fsync).
+ */
+async function profileCase(pick, ctx, nodeBin) {
   const benchCase = CASES.find((c) => c.id === pick.caseId);
-  const ctx = ctxBySize.get(pick.size);
+  const script = parScript();
+  if (!script) throw new Error('BENCH_PROFILE needs BENCH_PAR to be a .js/.mjs script (node runs it with --cpu-prof); BENCH_PROFILE=0 skips it');
   const dir = path.join(repoRoot, 'bench', 'profiles', `${pick.caseId}-${pick.size}m-${new Date().toISOString().replace(/[:.]/g, '-')}`);
   await mkdir(dir, { recursive: true });
-  log(`bench: profiling par ${pick.caseId} at ${sizeLabel(pick.size)} (node --cpu-prof)`);
+  log(`bench: profiling par ${pick.caseId} at ${sizeLabel(pick.size)} (node --cpu-prof, phase probe)`);
   const { argv, check } = await benchCase.tools.par.prepare(ctx, 'profile');
   await runCommand(['sync'], { timeoutMs: ctx.timeoutMs, measureRss: false });
+  const phasesFile = path.join(dir, 'phases.json');
   // Node 20 refuses --cpu-prof in NODE_OPTIONS, so run the CLI's script under node directly.
-  const profiled = [process.execPath, '--cpu-prof', '--cpu-prof-dir', dir, parScript(), ...argv.slice(ctx.par.length)];
-  const result = await runCommand(profiled, { timeoutMs: ctx.timeoutMs });
+  const probe = path.join(repoRoot, 'bench', 'lib', 'phase-probe.mjs');
+  const profiled = [nodeBin, '--cpu-prof', '--cpu-prof-dir', dir, '--import', probe, script, ...argv.slice(ctx.par.length)];
+  const result = await runCommand(profiled, { timeoutMs: ctx.timeoutMs, env: { ...process.env, PAR_BENCH_PHASES: phasesFile } });
   await check();
   const summary = await summarizeProfiles(dir, 15);
+  const phases = await phaseProfile(dir, phasesFile, result.seconds);
   const cpu = result.cpuSeconds === null ? '' : `, ${result.cpuSeconds.toFixed(2)} s CPU (user + sys, all threads)`;
-  log(`bench: ${result.seconds.toFixed(2)} s wall${cpu}; main-thread profile in ${path.relative(repoRoot, dir)}; top self time:`);
+  log(`bench: ${result.seconds.toFixed(2)} s wall${cpu}; profiles in ${path.relative(repoRoot, dir)}; phases:`);
+  for (const [phase, ms, how] of phases) log(`  ${ms.toFixed(0).padStart(7)} ms  ${phase} (${how})`);
+  log('top self time:');
   for (const t of summary.top) log(`  ${t.ms.toFixed(0).padStart(7)} ms ${t.percent.toFixed(1).padStart(5)} %  ${t.fn}`);
-  return { title: `par ${pick.caseId}`, size: pick.size, seconds: result.seconds, cpuSeconds: result.cpuSeconds, ...summary };
+  return { title: `par ${pick.caseId}`, size: pick.size, seconds: result.seconds, cpuSeconds: result.cpuSeconds, phases, ...summary };
+}
+
+/** Everything measured on one Node line: fixed costs, then every size of the line. */
+async function measureLine(line, par, registries, workDir) {
+  const parArgv = parOn(line.nodeBin);
+  const entry = { node: line.version, id: line.id, sizes: parArgv ? line.sizes : [], fixedCost: null, measurements: {}, profiles: [] };
+  if (!parArgv) {
+    log(`bench: ${line.version}: BENCH_PAR is an executable, so it cannot be run on this Node; skipped`);
+    return entry;
+  }
+  const label = line.id === 'primary' ? '' : `${line.version} `;
+  const small = { registries, par: parArgv, node: line.nodeBin, label };
+  log(`[${label}fixed cost] 1.2 MB archive, ${config.startupRuns} rounds`);
+  const smallDir = await prepareSmallArtifact(small, workDir, parArgv);
+  entry.fixedCost = { artifactSize: small.artifact.layerSize, cases: await measureFixedCost(small, par) };
+  await rm(smallDir, { recursive: true, force: true });
+  const ctxBySize = new Map();
+  for (const mebibytes of entry.sizes) {
+    const ctx = { mebibytes, registries, par: parArgv, label, timeoutMs: timeoutFor(mebibytes) };
+    ctxBySize.set(mebibytes, ctx);
+    const sizeDir = await prepareSize(ctx, par, workDir);
+    const measured = { binarySize: ctx.binarySize, artifactSize: ctx.artifact.layerSize, cases: {} };
+    entry.measurements[mebibytes] = measured;
+    for (const benchCase of CASES) measured.cases[benchCase.id] = await measureCase(ctx, benchCase, par);
+    // Keep only the largest size's files (for the profile run); the disk holds a few GiB at most.
+    if (config.profile && mebibytes === Math.max(...entry.sizes)) continue;
+    await rm(sizeDir, { recursive: true, force: true });
+  }
+  if (config.profile) {
+    for (const pick of pickProfileCases(entry)) entry.profiles.push(await profileCase(pick, ctxBySize.get(pick.size), line.nodeBin));
+  }
+  for (const ctx of ctxBySize.values()) await rm(path.dirname(ctx.outDir), { recursive: true, force: true });
+  return entry;
 }
 
 async function main() {
   const unknown = (config.profile ?? []).filter((id) => id !== '1' && !CASES.some((c) => c.id === id));
   if (unknown.length) {
-    throw new Error(`BENCH_PROFILE=${unknown.join(',')}: use 1 or case ids (${CASES.map((c) => c.id).join(', ')})`);
+    throw new Error(`BENCH_PROFILE=${unknown.join(',')}: use 1, 0 or case ids (${CASES.map((c) => c.id).join(', ')})`);
   }
   requireTools();
   const par = await detectPar();
   log(`bench: par ${par.version ?? '(no version)'}; commands: ${[...par.commands].join(', ') || 'none yet'}`);
-  log(`bench: sizes ${config.sizes.map(sizeLabel).join(', ')}; ${config.runs} run(s) each`);
+  const lines = await nodeLines({ newestLine: config.newestNode, sizes: config.sizes, newestSizes: config.newestSizes, log });
+  for (const line of lines) log(`bench: Node ${line.version}: fixed costs, then ${line.sizes.map(sizeLabel).join(', ') || 'no sizes'}; ${config.runs} run(s) each`);
 
   const workDir = await mkdtemp(path.join(os.tmpdir(), 'par-bench-'));
   const registries = new BenchRegistries(workDir);
@@ -232,27 +305,10 @@ async function main() {
       artifactNote: par.commands.has('create')
         ? 'the `.par.gz` that `par create --compress` makes of the random binary'
         : 'the random binary itself (par create was not available)',
-      startup: await measureStartup(par),
-      measurements: {},
-      profiles: [],
+      lines: [],
     };
-    const ctxBySize = new Map();
-    for (const mebibytes of config.sizes) {
-      const ctx = { mebibytes, registries, par: [parBin], timeoutMs: timeoutFor(mebibytes) };
-      ctxBySize.set(mebibytes, ctx);
-      const sizeDir = await prepareSize(ctx, par, workDir);
-      const entry = { binarySize: ctx.binarySize, artifactSize: ctx.artifact.layerSize, cases: {} };
-      results.measurements[mebibytes] = entry;
-      for (const benchCase of CASES) entry.cases[benchCase.id] = await measureCase(ctx, benchCase, par);
-      // Keep only the largest size's files (for the profile run); the disk holds a few GiB at most.
-      if (config.profile && mebibytes === Math.max(...config.sizes)) continue;
-      await rm(sizeDir, { recursive: true, force: true });
-    }
-    if (config.profile) {
-      const picks = pickProfileCases(results);
-      if (picks.length === 0) log('bench: BENCH_PROFILE: no par case was measured, nothing to profile');
-      for (const pick of picks) results.profiles.push(await profileCase(pick, ctxBySize));
-    }
+    results.machine.nodes = lines.map((line) => line.version);
+    for (const line of lines) results.lines.push(await measureLine(line, par, registries, workDir));
     results.machine.loadAtEnd = loadAverage();
 
     await writeFile(config.output, renderResults(results));

@@ -17,6 +17,9 @@ const LAYERS = ['oci', 'content', 'credentials', 'http', 'remote', 'par'] as con
 const HTTP_MODULES = ['undici', 'node:http', 'node:https', 'node:http2', 'node:tls', 'http', 'https', 'http2', 'tls'];
 const HTTP_LAYERS = new Set(['http', 'remote']);
 
+/** The workspace packages every other may use: the error model and the atomic writer. They import nothing. */
+const BASE_PACKAGES = ['@par/errors', '@par/files'];
+
 function sourceFiles(dir: string): string[] {
   return readdirSync(dir, { recursive: true, encoding: 'utf8' })
     .filter((file) => file.endsWith('.ts') && !file.endsWith('.d.ts'))
@@ -63,8 +66,8 @@ function layeringViolations(files: string[], readImports: (file: string) => stri
         violations.push({ ...where, reason: `only ${[...HTTP_LAYERS].join('/ and ')}/ may speak HTTP` });
         continue;
       }
-      if (specifier.startsWith('@par/') && specifier !== '@par/errors' && !(specifier === '@par/archive' && layer === 'par')) {
-        violations.push({ ...where, reason: 'the registry library imports @par/errors, and @par/archive only in par/' });
+      if (specifier.startsWith('@par/') && !BASE_PACKAGES.includes(specifier) && !(specifier === '@par/archive' && layer === 'par')) {
+        violations.push({ ...where, reason: 'the registry library imports @par/errors and @par/files, and @par/archive only in par/' });
         continue;
       }
       if (!specifier.startsWith('.')) continue;
@@ -154,19 +157,19 @@ describe('packages/registry/src layering', () => {
 });
 
 describe('package boundaries', () => {
-  it('packages/archive imports nothing that speaks HTTP, and no workspace package but @par/errors', () => {
+  it('packages/archive imports nothing that speaks HTTP, and no workspace package but the base ones', () => {
     const bad = sourceFiles(path.join(repository, 'packages', 'archive', 'src')).flatMap((file) =>
       importsOf(file)
-        .filter((specifier) => isHttpModule(specifier) || (specifier.startsWith('@par/') && specifier !== '@par/errors'))
+        .filter((specifier) => isHttpModule(specifier) || (specifier.startsWith('@par/') && !BASE_PACKAGES.includes(specifier)))
         .map((specifier) => `${path.relative(repository, file)}: import '${specifier}'`),
     );
     expect(bad).toEqual([]);
   });
 
-  it('packages/errors imports nothing at all', () => {
-    const bad = sourceFiles(path.join(repository, 'packages', 'errors', 'src')).flatMap((file) =>
+  it.each(['errors', 'files'])('packages/%s imports nothing but Node', (name) => {
+    const bad = sourceFiles(path.join(repository, 'packages', name, 'src')).flatMap((file) =>
       importsOf(file)
-        .filter((specifier) => !specifier.startsWith('.') && specifier !== 'vitest')
+        .filter((specifier) => !specifier.startsWith('.') && !specifier.startsWith('node:') && specifier !== 'vitest')
         .map((specifier) => `${path.relative(repository, file)}: import '${specifier}'`),
     );
     expect(bad).toEqual([]);

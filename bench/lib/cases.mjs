@@ -277,6 +277,7 @@ export const CASES = [
 /** Labels of the baseline tools in tables. */
 export const TOOL_LABELS = {
   par: 'par',
+  node: 'node -e 0',
   skopeo: 'skopeo',
   curl: 'curl',
   gzip: 'tar+gzip -9+sha256sum',

@@ -2,7 +2,7 @@
 // (mounted, proven from the registry's access log), an index with two children, OCI layouts with skopeo
 // on either side, and different credentials for source and destination.
 import { execFile } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { beforeAll, describe, expect, test } from 'vitest';
@@ -252,6 +252,46 @@ describe('par copy with OCI image layouts (skopeo interop)', () => {
     expect(report.destinationDigest).toBe(sha256(indexBytes));
     expect((await getManifest('plain2', target, 'multi')).bytes.equals(indexBytes)).toBe(true);
     expect((await getManifest('plain2', target, amdDigest)).status).toBe(200);
+  });
+});
+
+describe('par copy between two OCI layouts', () => {
+  test('a blob corrupted inside layout A: copy to layout B fails with exit 4 and leaves no blob (and no layout) in B', async () => {
+    const repository = uniqueRepository('copy/corrupt-layout');
+    await pushPar(`${plain}/${repository}:v1`, parFile);
+    const a = join(dir, 'corrupt-a');
+    const b = join(dir, 'corrupt-b');
+    expectStatus(await par(['copy', `${plain}/${repository}:v1`, `oci:${a}:v1`]), 0);
+
+    // Flip one byte of the par layer, keeping its size: only a digest check can tell.
+    const index = JSON.parse(readFileSync(join(a, 'index.json'), 'utf8')) as { manifests: { digest: string }[] };
+    const manifest = JSON.parse(readFileSync(join(a, 'blobs', 'sha256', index.manifests[0]!.digest.slice(7)), 'utf8')) as { layers: { digest: string }[] };
+    const layer = manifest.layers[0]!.digest;
+    const blob = join(a, 'blobs', 'sha256', layer.slice(7));
+    const bytes = readFileSync(blob);
+    bytes[bytes.length >> 1] = bytes[bytes.length >> 1]! ^ 0xff;
+    writeFileSync(blob, bytes);
+
+    const result = await par(['copy', `oci:${a}:v1`, `oci:${b}:v1`]);
+    expect(result.status).toBe(4);
+    expect(isOneLineError(result)).toBe(true);
+    expect(result.stderr).toContain(layer);
+    // The copy created B and failed: nothing of it remains, so no blob at all.
+    expect(existsSync(b)).toBe(false);
+
+    // Into a layout that already holds another artifact, the corrupted blob is still never stored.
+    const other = uniqueRepository('copy/corrupt-layout-other');
+    await pushPar(`${plain}/${other}:v1`, await makePar(dir, 'corrupt-other', { size: 10 * 1024 }));
+    expectStatus(await par(['copy', `${plain}/${other}:v1`, `oci:${b}:other`]), 0);
+    const before = readdirSync(join(b, 'blobs', 'sha256')).sort();
+    const again = await par(['copy', `oci:${a}:v1`, `oci:${b}:v1`]);
+    expect(again.status).toBe(4);
+    const after = readdirSync(join(b, 'blobs', 'sha256'));
+    expect(after).not.toContain(layer.slice(7));
+    expect(after.filter((name) => name.includes('partial'))).toEqual([]);
+    // The config blob both artifacts share was there already: nothing new landed.
+    expect(after.filter((name) => !before.includes(name))).toEqual([]);
+    expect(readFileSync(join(b, 'index.json'), 'utf8')).not.toContain('"v1"');
   });
 });
 

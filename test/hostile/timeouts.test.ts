@@ -54,7 +54,7 @@ describe('stalls are reported in seconds, naming what stalled', () => {
     const silent = await startSilentServer();
     servers.push(silent);
     const run = await timed(par(['resolve', `${silent.host}/repo:1`, '--timeout', '1']));
-    expectStall(run, `could not connect to registry ${silent.host} within 1 s; gave up`, 10);
+    expectStall(run, `error: could not connect to registry ${silent.host} within 1 s; gave up`, 10);
     expect(silent.connections, 'connect timeouts are not retried').toBe(1);
   });
 

@@ -46,8 +46,8 @@ describe('createWashGzip', () => {
         done();
       },
     });
-    await pipeline(Readable.from([Buffer.from('hello '.repeat(1000))]), gzip, splitter, patch, async function* (source) {
-      for await (const chunk of source) chunks.push(chunk as Buffer);
+    await pipeline(Readable.from([Buffer.from('hello '.repeat(1000))]), gzip, splitter, patch, async (source: AsyncIterable<Buffer>) => {
+      for await (const chunk of source) chunks.push(chunk);
     });
     const output = Buffer.concat(chunks);
     expect(output.subarray(0, 10).equals(WASH_GZIP_HEADER)).toBe(true);

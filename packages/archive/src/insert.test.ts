@@ -49,7 +49,7 @@ describe('insertTarget', () => {
     const { entries } = splitTar(maybeGunzip(await readFile(archive)));
     expect(entries.map((e) => e.name)).toEqual(['claims.jwt', 'world.wasm', 'x86_64-linux.bin', 'aarch64-macos.bin']);
     expect(entries[3]!.data.equals(mac)).toBe(true);
-    expect((await readdir(dir)).filter((f) => f.endsWith('.tmp'))).toEqual([]);
+    expect((await readdir(dir)).filter((f) => f.startsWith('.'))).toEqual([]);
   });
 
   test('replaces an existing target in place, uncompressed stays uncompressed', async () => {

@@ -100,9 +100,9 @@ async function* tarEntries(source: Readable, head: Buffer, rest: AsyncIterator<B
   );
   if (gunzip) {
     gunzip.on('error', (error: NodeJS.ErrnoException) => fail(gzipError(error, label)));
-    bytes.pipe(gunzip).pipe(tar as unknown as NodeJS.WritableStream);
+    bytes.pipe(gunzip).pipe(tar);
   } else {
-    bytes.pipe(tar as unknown as NodeJS.WritableStream);
+    bytes.pipe(tar);
   }
   try {
     for await (const entry of tar) {

@@ -1,9 +1,10 @@
 import { ParError, UsageError } from '@par/errors';
-import yargs, { type Argv, type CommandModule } from 'yargs';
+import type { Argv, CommandModule } from 'yargs';
 import { reportError } from './errors.js';
 import { ExitCode, type ExitCodeValue } from './exit-codes.js';
 import type { OutputFormat } from './output.js';
-import { commands } from './commands/index.js';
+import { commandsFor } from './commands/index.js';
+import { asksForHelp, createYargs } from './parser/yargs-platform.js';
 
 /**
  * Parses arguments and runs one command. Returns the exit status instead of exiting, so output
@@ -12,7 +13,9 @@ import { commands } from './commands/index.js';
 export async function run(args: string[]): Promise<ExitCodeValue> {
   const format = outputFormatOf(args);
   let status: ExitCodeValue = ExitCode.ok;
-  let parser: Argv = yargs(args)
+  const help = asksForHelp(args);
+  const [base, commands] = await Promise.all([createYargs(args, { help }), commandsFor(commandName(args), help)]);
+  let parser: Argv = base
     .scriptName('par')
     .usage('par <command> [options]\n\nBuild, sign, inspect and verify wasmCloud provider archives and move them through OCI registries.')
     .version(false)
@@ -44,6 +47,17 @@ export async function run(args: string[]): Promise<ExitCodeValue> {
     status = process.exitCode as ExitCodeValue;
   }
   return status;
+}
+
+/** The first word that is not an option (nor the value of `--output`/`-o`): the command's name. */
+function commandName(args: string[]): string | undefined {
+  for (let i = 0; i < args.length; i++) {
+    const arg = args[i] as string;
+    if (arg === '--') return undefined;
+    if (arg === '--output' || arg === '-o') i++;
+    else if (!arg.startsWith('-')) return arg;
+  }
+  return undefined;
 }
 
 /** The output format is needed to report errors even when parsing itself fails. */

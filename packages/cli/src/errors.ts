@@ -1,6 +1,7 @@
 import { ParError, type ErrorKind, type ParErrorOptions } from '@par/errors';
 import { exitCodeFor, type ExitCodeValue } from './exit-codes.js';
 import type { OutputFormat } from './output.js';
+import { settings } from './settings.js';
 
 /** A failure the CLI itself detects (refused operations, unreadable inputs, failed verification). */
 export class CliError extends ParError {
@@ -24,7 +25,7 @@ export function reportError(error: unknown, format: OutputFormat): ExitCodeValue
     // One line, always; a usage error also says where the usage is.
     process.stderr.write(`error: ${message}${kind === 'usage' ? ' (run with --help for usage)' : ''}\n`);
   }
-  if (process.env['PAR_DEBUG'] && error instanceof Error && !(error instanceof ParError)) {
+  if (settings().debug && error instanceof Error && !(error instanceof ParError)) {
     process.stderr.write(`${error.stack ?? ''}\n`);
   }
   return code;

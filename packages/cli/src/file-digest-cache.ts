@@ -1,6 +1,6 @@
-import { randomBytes } from 'node:crypto';
+import { writeAtomically } from '@par/files';
 import type { Stats } from 'node:fs';
-import { mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
+import { mkdir, readFile } from 'node:fs/promises';
 import { homedir } from 'node:os';
 import { dirname, isAbsolute, join, resolve } from 'node:path';
 
@@ -74,13 +74,11 @@ export class FileDigestCache {
     this.#entries.delete(key);
     this.#entries.set(key, { ...known, mtimeMs: stats.mtimeMs, ctimeMs: stats.ctimeMs, ino: stats.ino, dev: stats.dev });
     while (this.#entries.size > MAX_ENTRIES) this.#entries.delete(this.#entries.keys().next().value as string);
-    const temporary = `${this.#path}.${randomBytes(6).toString('hex')}.tmp`;
     try {
       await mkdir(dirname(this.#path), { recursive: true, mode: 0o700 });
-      await writeFile(temporary, JSON.stringify(Object.fromEntries(this.#entries)), { mode: 0o600 });
-      await rename(temporary, this.#path);
+      await writeAtomically(this.#path, JSON.stringify(Object.fromEntries(this.#entries)), { mode: 0o600 });
     } catch {
-      await rm(temporary, { force: true }).catch(() => undefined);
+      // A cache that cannot be written is only a slower next push.
     }
   }
 }

@@ -2,6 +2,7 @@ import type { Options } from 'yargs';
 import type { RegistryClient, UploadStrategy } from '@par/registry';
 import { CliError } from './errors.js';
 import { notice } from './output.js';
+import { settings } from './settings.js';
 
 /** Authentication and transport flags every registry command shares (names as wash and skopeo users know them). */
 export interface RegistryFlags {
@@ -63,8 +64,8 @@ export async function createRegistryClient(
   const registry = await import('@par/registry');
   const username = flags.user;
   const password = flags.password;
-  const sourceCreds = splitCreds(flags['src-creds'] ?? process.env['PAR_SRC_CREDS'], '--src-creds');
-  const destinationCreds = splitCreds(flags['dest-creds'] ?? process.env['PAR_DEST_CREDS'], '--dest-creds');
+  const sourceCreds = splitCreds(flags['src-creds'] ?? settings().sourceCredentials, '--src-creds');
+  const destinationCreds = splitCreds(flags['dest-creds'] ?? settings().destinationCredentials, '--dest-creds');
   const timeoutMs = timeoutOf(flags);
   return new registry.RegistryClient({
     timeoutMs,
@@ -89,7 +90,7 @@ export async function createRegistryClient(
 
 /** `--timeout`, else `PAR_TIMEOUT`, else the library's default (30 s); in milliseconds. */
 function timeoutOf(flags: RegistryFlags): number | undefined {
-  const given = flags.timeout ?? (process.env['PAR_TIMEOUT'] === undefined || process.env['PAR_TIMEOUT'] === '' ? undefined : Number(process.env['PAR_TIMEOUT']));
+  const given = flags.timeout ?? settings().timeout;
   if (given === undefined) return undefined;
   const source = flags.timeout !== undefined ? '--timeout' : 'PAR_TIMEOUT';
   if (!Number.isFinite(given) || given <= 0 || given > 86_400) throw new CliError(`${source} must be a number of seconds between 0 and 86400`);
@@ -105,5 +106,18 @@ function splitCreds(value: string | undefined, flag: string): { username: string
 
 /** The default registry for references that name none: `--registry`, then `WASH_REG_URL`. */
 export function defaultRegistry(flags: RegistryFlags): string | undefined {
-  return flags.registry ?? process.env['WASH_REG_URL'];
+  return flags.registry ?? settings().defaultRegistry;
+}
+
+/** The registry hosts that source and destination locations name, for per-side credentials. */
+export async function transferHosts(sources: string[], destinations: string[], flags: RegistryFlags): Promise<TransferHosts> {
+  const registry = await import('@par/registry');
+  const host = defaultRegistry(flags);
+  return { sources: registry.registryHostsOf(sources, host), destinations: registry.registryHostsOf(destinations, host) };
+}
+
+/** `{ defaultRegistry }` for library calls, when one is set. */
+export function registryDefaults(flags: RegistryFlags): { defaultRegistry?: string } {
+  const host = defaultRegistry(flags);
+  return host === undefined ? {} : { defaultRegistry: host };
 }

@@ -42,9 +42,9 @@ export interface Closable {
 
 export interface FakeServers {
   /** Starts a local HTTP server on 127.0.0.1 with `handler`; returns its `host:port`. */
-  serve(handler: (request: IncomingMessage, response: ServerResponse) => void): Promise<string>;
+  serve: (handler: (request: IncomingMessage, response: ServerResponse) => void) => Promise<string>;
   /** Remembers a client so that it is closed after the current test. */
-  track<T extends Closable>(client: T): T;
+  track: <T extends Closable>(client: T) => T;
 }
 
 /** Fake registries for the calling test file: every server and tracked client is closed after each test. Call at the file's top level. */
@@ -58,13 +58,13 @@ export function fakeServers(): FakeServers {
   });
 
   return {
-    async serve(handler) {
+    serve: async (handler) => {
       const server = createServer(handler);
       servers.push(server);
       await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
       return `127.0.0.1:${(server.address() as AddressInfo).port}`;
     },
-    track(client) {
+    track: (client) => {
       clients.push(client);
       return client;
     },

@@ -1,8 +1,14 @@
 import type { CommandModule } from 'yargs';
-import { CliError } from '../errors.js';
 import { printResult, type GlobalOptions } from '../output.js';
-import { createRegistryClient, registryFlags, transferCredentialFlags, type RegistryFlags, type TransferCredentialFlags } from '../registry-options.js';
-import { openTarget, transferHosts } from '../targets.js';
+import {
+  createRegistryClient,
+  registryDefaults,
+  registryFlags,
+  transferCredentialFlags,
+  transferHosts,
+  type RegistryFlags,
+  type TransferCredentialFlags,
+} from '../registry-options.js';
 
 interface CopyArgs extends GlobalOptions, RegistryFlags, TransferCredentialFlags {
   source: string;
@@ -28,30 +34,23 @@ export const copyCommand: CommandModule<GlobalOptions, CopyArgs> = {
     const registry = await import('@par/registry');
     const client = await createRegistryClient(argv, await transferHosts([argv.source], [argv.destination], argv));
     try {
-      const source = await openTarget(argv.source, client, argv, 'source');
-      const root = await source.target.resolve(source.reference);
-      const destination = await openTarget(argv.destination, client, argv, 'destination', { inherited: source.reference || root.digest });
-      if (isDigest(destination.reference) && destination.reference !== root.digest) {
-        throw new CliError(`${destination.display} names digest ${destination.reference}, but ${source.display} is ${root.digest}`, 'invalid');
-      }
-      const result = await registry.copy(source.target, root.digest, destination.target, destination.reference, { tags: argv.tag ?? [] });
-      const tags = [...new Set([destination.reference, ...(argv.tag ?? [])].filter((tag) => !isDigest(tag)))];
+      const result = await registry.copyArtifact(argv.source, argv.destination, { client, ...registryDefaults(argv), tags: argv.tag ?? [] });
       printResult(
         argv.output,
         {
-          source: source.display,
-          destination: destination.display,
-          sourceDigest: root.digest,
+          source: result.source,
+          destination: result.destination,
+          sourceDigest: result.sourceDigest,
           destinationDigest: result.descriptor.digest,
-          tags,
+          tags: result.tags,
           bytes: result.bytes,
           copied: result.copied,
           mounted: result.mounted,
           skipped: result.skipped,
         },
         () =>
-          `Copied ${source.display} to ${destination.display}\n` +
-          `source digest:      ${root.digest}\ndestination digest: ${result.descriptor.digest}\n` +
+          `Copied ${result.source} to ${result.destination}\n` +
+          `source digest:      ${result.sourceDigest}\ndestination digest: ${result.descriptor.digest}\n` +
           `blobs and manifests: ${result.copied} copied, ${result.mounted} mounted, ${result.skipped} already there (${result.bytes} bytes sent)`,
       );
     } finally {
@@ -59,7 +58,3 @@ export const copyCommand: CommandModule<GlobalOptions, CopyArgs> = {
     }
   },
 };
-
-function isDigest(reference: string): boolean {
-  return reference.includes(':');
-}

@@ -2,8 +2,8 @@ import type { CommandModule } from 'yargs';
 import { CliError } from '../errors.js';
 import { printResult, type GlobalOptions } from '../output.js';
 import { renderDescription } from '../render/describe.js';
-import { openInspectable } from '../inspectable.js';
 import { componentJson, renderComponent } from '../render/component.js';
+import { openArchive } from '../open-archive.js';
 import { registryFlags, type RegistryFlags } from '../registry-options.js';
 
 interface InspectArgs extends GlobalOptions, RegistryFlags {
@@ -19,7 +19,7 @@ export const inspectCommand: CommandModule<GlobalOptions, InspectArgs> = {
       .options(registryFlags),
   handler: async (argv) => {
     const archive = await import('@par/archive');
-    const opened = await openInspectable(argv.archive, argv);
+    const opened = await openArchive(argv.archive, argv);
     if (opened.type === 'component') {
       printResult(argv.output, componentJson(opened), () => renderComponent(opened));
       if (opened.problems.length > 0) throw new CliError(`${argv.archive} does not verify: ${opened.problems.join('; ')}`, 'verification');

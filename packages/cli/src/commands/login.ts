@@ -2,6 +2,7 @@ import type { CommandModule } from 'yargs';
 import { CliError } from '../errors.js';
 import { printResult, type GlobalOptions } from '../output.js';
 import { createRegistryClient, registryFlags, type RegistryFlags } from '../registry-options.js';
+import { settings } from '../settings.js';
 
 interface LoginArgs extends GlobalOptions, RegistryFlags {
   server: string;
@@ -18,17 +19,13 @@ export const loginCommand: CommandModule<GlobalOptions, LoginArgs> = {
       .options(registryFlags),
   handler: async (argv) => {
     const registry = await import('@par/registry');
-    const username = argv.user ?? process.env['WASH_REG_USER'];
-    const password = argv['password-stdin'] ? (await readStdin()).replace(/\r?\n$/, '') : (argv.password ?? process.env['WASH_REG_PASSWORD']);
+    const username = argv.user ?? settings().user;
+    const password = argv['password-stdin'] ? (await readStdin()).replace(/\r?\n$/, '') : (argv.password ?? settings().password);
     if (!username || !password) throw new CliError('par login needs --user and --password (or --password-stdin, or WASH_REG_USER/WASH_REG_PASSWORD)');
     const host = registry.normalizeRegistry(argv.server);
     const client = await createRegistryClient({ ...argv, user: username, password });
     try {
-      // `GET /v2/` with the credentials, as `docker login` checks them before storing anything.
-      const response = await client.send({ registry: host, method: 'GET', path: '/v2/', scopes: [], operation: 'login', reference: host });
-      await response.body.dump();
-      if (response.statusCode === 401 || response.statusCode === 403) throw new CliError(`login to ${host} failed: ${response.statusCode} (wrong user name or password)`, 'unauthorized');
-      if (response.statusCode !== 200) throw new CliError(`login to ${host} failed: the registry answered ${response.statusCode} to GET /v2/`, 'failure');
+      await registry.checkCredentials(client, host);
     } finally {
       await client.close();
     }

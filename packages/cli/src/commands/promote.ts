@@ -4,13 +4,20 @@ import type { CommandModule } from 'yargs';
 import { repeated } from '../repeated.js';
 import { CliError } from '../errors.js';
 import { printResult, type GlobalOptions } from '../output.js';
-import { createRegistryClient, registryFlags, transferCredentialFlags, type RegistryFlags, type TransferCredentialFlags } from '../registry-options.js';
-import { transferHosts } from '../targets.js';
+import {
+  createRegistryClient,
+  registryDefaults,
+  registryFlags,
+  transferCredentialFlags,
+  transferHosts,
+  type RegistryFlags,
+  type TransferCredentialFlags,
+} from '../registry-options.js';
 import { readPlan, type PromotionPlan } from '../promotion/plan.js';
-import { mapWithConcurrency, promote, type PromotionOutcome } from '../promotion/run.js';
 import { applicationSources, parseDestination, promoteApplication, type ApplicationReport } from '../promotion/application.js';
 import { renderPromotionTable } from '../render/promotion-table.js';
 import { renderApplicationTable } from '../render/application-table.js';
+import type { PromotionOutcome } from '@par/registry';
 
 interface PromoteArgs extends GlobalOptions, RegistryFlags, TransferCredentialFlags {
   source?: string;
@@ -68,20 +75,21 @@ export const promoteCommand: CommandModule<GlobalOptions, PromoteArgs> = {
   handler: async (argv) => {
     const plan = argv.plan !== undefined ? await readPlan(argv.plan) : argv.wadm !== undefined ? applicationPromotion(argv) : singlePromotion(argv);
     if (argv.concurrency !== undefined) plan.concurrency = argv.concurrency;
+    const registry = await import('@par/registry');
     const sources = plan.promotions.map((p) => p.from);
     for (const application of plan.applications) sources.push(...(await applicationSources(application.wadm)));
-    const registry = await import('@par/registry');
     // A prefix names a registry (and path) for images still to be named: checked here, then stood for by one image.
-    const destinations = [...plan.promotions.map((p) => p.to), ...plan.applications.map((a) => parseDestination(a.to, registry).prefix ?? a.to).map((to) => (to.startsWith('oci:') ? to : `${to}/image`))];
-    const hosts = await transferHosts(sources, destinations, argv);
+    const prefixes = plan.applications.map((a) => parseDestination(a.to, registry).prefix ?? a.to).map((to) => (to.startsWith('oci:') ? to : `${to}/image`));
+    const hosts = await transferHosts(sources, [...plan.promotions.map((p) => p.to), ...prefixes], argv);
     const client = await createRegistryClient(argv, hosts);
     const dryRun = argv['dry-run'];
+    const options = { client, ...registryDefaults(argv), dryRun };
     let outcomes: PromotionOutcome[] = [];
     const applications: ApplicationReport[] = [];
     try {
-      outcomes = await mapWithConcurrency(plan.promotions, plan.concurrency, (entry) => promote(entry, client, argv, { dryRun }));
+      outcomes = await registry.mapWithConcurrency(plan.promotions, plan.concurrency, (entry) => registry.promoteArtifact(entry, options));
       // Applications one after another: each is all or nothing, and its images already run concurrently.
-      for (const application of plan.applications) applications.push(await promoteApplication(application, client, argv, { dryRun, concurrency: plan.concurrency }));
+      for (const application of plan.applications) applications.push(await promoteApplication(application, { ...options, concurrency: plan.concurrency }));
     } finally {
       await client.close();
     }
@@ -97,10 +105,7 @@ export const promoteCommand: CommandModule<GlobalOptions, PromoteArgs> = {
       const first = failed.find((o) => o.action === 'refused') ?? failed[0]!;
       const copiedAny = images.some((o) => o.action === 'promoted');
       const what = argv.wadm === undefined ? 'promotion(s) did not complete' : `image(s) of ${argv.wadm} did not pass; ${copiedAny ? 'not every image was copied' : 'nothing was copied'} and no manifest was written`;
-      throw new CliError(
-        `${failed.length} of ${outcomes.length + images.length} ${what}; first: ${first.from} → ${first.to}: ${first.reasons?.join('; ') ?? first.error}`,
-        first.kind ?? 'failure',
-      );
+      throw new CliError(`${failed.length} of ${outcomes.length + images.length} ${what}; first: ${first.from} → ${first.to}: ${first.reasons?.join('; ') ?? first.error}`, first.kind ?? 'failure');
     }
   },
 };

@@ -1,12 +1,7 @@
-import { basename } from 'node:path';
 import type { CommandModule } from 'yargs';
-import { verifyingArchiveStream } from '../archive-check.js';
-import { CliError } from '../errors.js';
 import { printResult, type GlobalOptions } from '../output.js';
-import { startProgress } from '../progress.js';
-import { parseTransferReference } from '../references.js';
-import { createRegistryClient, registryFlags, type RegistryFlags } from '../registry-options.js';
-import { pullComponentFile } from '../pull-component.js';
+import { startProgress, type Progress } from '../progress.js';
+import { createRegistryClient, registryDefaults, registryFlags, type RegistryFlags } from '../registry-options.js';
 
 interface PullArgs extends GlobalOptions, RegistryFlags {
   reference: string;
@@ -31,53 +26,34 @@ export const pullCommand: CommandModule<GlobalOptions, PullArgs> = {
       .options(registryFlags),
   handler: async (argv) => {
     const registry = await import('@par/registry');
-    const reference = await parseTransferReference(argv.reference, argv);
-    if (argv.digest !== undefined) registry.parseDigest(argv.digest);
+    const reference = registry.parseParReference(argv.reference, { ...registryDefaults(argv), allowLatest: argv['allow-latest'] });
     const client = await createRegistryClient(argv);
+    let progress: Progress | undefined;
     try {
-      const repository = client.repository(reference);
-      const { bytes, descriptor } = await repository.fetchManifest(reference.digest ?? reference.tag ?? 'latest');
-      if (argv.digest !== undefined && argv.digest !== descriptor.digest) {
-        throw new CliError(`${argv.reference} has manifest digest ${descriptor.digest}, not the required ${argv.digest}; nothing was written`, 'verification');
-      }
-      const manifest = registry.parseManifest(bytes, descriptor.mediaType);
-      if (registry.isComponentManifest(manifest)) {
-        const destination = argv.destination ?? `${basename(reference.repository)}.wasm`;
-        const shown = registry.formatReference(reference);
-        const size = registry.checkComponentManifest(manifest, shown).layer.size;
-        const progress = await startProgress('pull', size, argv.progress);
-        let pulled;
-        try {
-          pulled = await pullComponentFile({ repository, manifest, manifestDigest: descriptor.digest, display: shown, destination, verify: argv.verify, onProgress: (n) => progress.advance(n) });
-        } finally {
-          progress.stop();
-        }
-        printResult(
-          argv.output,
-          {
-            file: destination, reference: shown, digest: descriptor.digest, size, kind: pulled.wasm?.kind ?? 'unchecked', layout: pulled.artifact.layout,
-            ...(pulled.wasm ? { exports: pulled.wasm.exports, imports: pulled.wasm.imports } : {}),
-          },
-          () => `Successfully pulled ${shown} to ${destination}\ndigest: ${descriptor.digest} size: ${size}`,
-        );
-        return;
-      }
-      const destination = argv.destination ?? `${basename(reference.repository)}.par.gz`;
-      const layer = registry.checkParManifest(manifest, registry.formatReference(reference));
-      const progress = await startProgress('pull', layer.size, argv.progress);
-      const sink = new registry.ParFileSink(destination, argv.verify ? { inspect: verifyingArchiveStream('the pulled archive') } : {});
-      try {
-        await registry.copy(repository, descriptor.digest, sink, undefined, { onProgress: (n) => progress.advance(n) });
-      } finally {
-        progress.stop();
-      }
-      const shown = registry.formatReference(reference);
+      const pulled = await registry.pullFile({
+        client,
+        reference,
+        ...(argv.destination !== undefined ? { file: argv.destination } : {}),
+        ...(argv.digest !== undefined ? { requireDigest: argv.digest } : {}),
+        verify: argv.verify,
+        onLayer: async (layer) => {
+          progress = await startProgress('pull', layer.size, argv.progress);
+        },
+        onProgress: (bytes) => progress?.advance(bytes),
+      });
+      progress?.stop();
       printResult(
         argv.output,
-        { file: destination, reference: shown, digest: descriptor.digest, size: layer.size },
-        () => `Successfully pulled ${shown} to ${destination}\ndigest: ${descriptor.digest} size: ${layer.size}`,
+        {
+          file: pulled.file, reference: pulled.reference, digest: pulled.manifest.digest, size: pulled.layer.size,
+          ...(pulled.kind === 'component'
+            ? { kind: pulled.wasm?.kind ?? 'unchecked', layout: pulled.layout, ...(pulled.wasm ? { exports: pulled.wasm.exports, imports: pulled.wasm.imports } : {}) }
+            : {}),
+        },
+        () => `Successfully pulled ${pulled.reference} to ${pulled.file}\ndigest: ${pulled.manifest.digest} size: ${pulled.layer.size}`,
       );
     } finally {
+      progress?.stop();
       await client.close();
     }
   },

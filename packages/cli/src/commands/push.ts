@@ -1,14 +1,11 @@
 import { UsageError } from '@par/errors';
 import type { CommandModule } from 'yargs';
+import { FileDigestCache } from '../file-digest-cache.js';
 import { repeated } from '../repeated.js';
 import { printResult, type GlobalOptions } from '../output.js';
 import { startProgress } from '../progress.js';
-import { pushParFile, statFile } from '../push-file.js';
-import { pushComponentFile } from '../push-component.js';
-import { sniffWasm } from '../component-artifact.js';
-import { CliError } from '../errors.js';
-import { parseTransferReference } from '../references.js';
-import { createRegistryClient, registryFlags, type RegistryFlags } from '../registry-options.js';
+import { createRegistryClient, registryDefaults, registryFlags, type RegistryFlags } from '../registry-options.js';
+import { settings } from '../settings.js';
 
 interface PushArgs extends GlobalOptions, RegistryFlags {
   reference: string;
@@ -48,9 +45,9 @@ export const pushCommand: CommandModule<GlobalOptions, PushArgs> = {
       }),
   handler: async (argv) => {
     const registry = await import('@par/registry');
-    const reference = await parseTransferReference(argv.reference, argv);
+    const reference = registry.parseParReference(argv.reference, { ...registryDefaults(argv), allowLatest: argv['allow-latest'] });
     const annotations = registry.parseAnnotations(argv.annotation ?? []);
-    const stats = await statFile(argv.file);
+    const stats = await registry.statParFile(argv.file);
     const strategy = argv.monolithic
       ? { mode: 'monolithic' as const }
       : argv['chunk-size'] !== undefined
@@ -60,54 +57,46 @@ export const pushCommand: CommandModule<GlobalOptions, PushArgs> = {
       ...argv,
       ...(strategy ? { uploadStrategy: { [registry.apiHost(reference.registry)]: strategy } } : {}),
     });
-    const wasm = await sniffWasm(argv.file);
-    if (wasm === undefined && argv.wasip1) throw new CliError(`--wasip1 is for core Wasm modules; ${argv.file} is not WebAssembly`, 'invalid');
+    // A .wasm is told by its first 8 bytes, whatever its name.
+    const wasm = await registry.sniffWasmFile(argv.file);
+    if (wasm === undefined && argv.wasip1) throw new UsageError(`--wasip1 is for core Wasm modules; ${argv.file} is not WebAssembly`);
     if (wasm !== undefined && (argv.config !== undefined || argv['artifact-type'] !== undefined)) {
-      throw new CliError(`${argv.file} is WebAssembly: --config and --artifact-type apply to provider archives only`, 'invalid');
+      throw new UsageError(`${argv.file} is WebAssembly: --config and --artifact-type apply to provider archives only`);
     }
     const progress = await startProgress('push', stats.size, argv.progress);
     try {
-      const tag = reference.tag ?? 'latest';
       if (wasm !== undefined) {
-        const pushed = await pushComponentFile({
-          file: argv.file,
-          destination: client.repository(reference),
-          reference: reference.digest ?? tag,
-          annotations,
-          wasip1: argv.wasip1,
-          onProgress: (bytes) => progress.advance(bytes),
-        });
+        const pushed = await registry.pushComponentFile({ client, reference, file: argv.file, annotations, wasip1: argv.wasip1, onProgress: (bytes) => progress.advance(bytes) });
         progress.stop();
-        const shown = registry.formatReference(reference);
         printResult(
           argv.output,
           {
-            reference: shown, kind: pushed.wasm.kind, digest: pushed.manifest.digest, size: pushed.manifest.size, mediaType: pushed.manifest.mediaType,
+            reference: pushed.reference, kind: pushed.wasm.kind, digest: pushed.manifest.digest, size: pushed.manifest.size, mediaType: pushed.manifest.mediaType,
             layer: pushed.layer, config: pushed.config, exports: pushed.wasm.exports, imports: pushed.wasm.imports,
             uploadedBytes: pushed.uploadedBytes, skipped: pushed.skipped, mounted: pushed.mounted,
           },
-          () => `Successfully pushed ${shown} (Wasm ${pushed.wasm.kind})\n${tag}: digest: ${pushed.manifest.digest} size: ${pushed.manifest.size}`,
+          () => `Successfully pushed ${pushed.reference} (Wasm ${pushed.wasm.kind})\n${pushed.tag}: digest: ${pushed.manifest.digest} size: ${pushed.manifest.size}`,
         );
         return;
       }
-      const pushed = await pushParFile({
+      const pushed = await registry.pushParFile({
+        client,
+        reference,
         file: argv.file,
-        destination: client.repository(reference),
-        reference: reference.digest ?? tag,
         manifest: {
           annotations,
           ...(argv.config !== undefined ? { config: argv.config } : {}),
           ...(argv['artifact-type'] !== undefined ? { artifact: { artifactType: argv['artifact-type'] } } : {}),
         },
         verify: argv.verify,
+        digestMemory: await FileDigestCache.open(settings().cacheEnvironment),
         onProgress: (bytes) => progress.advance(bytes),
       });
       progress.stop();
-      const shown = registry.formatReference(reference);
       printResult(
         argv.output,
-        { reference: shown, digest: pushed.manifest.digest, size: pushed.manifest.size, mediaType: pushed.manifest.mediaType, layer: pushed.layer, uploadedBytes: pushed.uploadedBytes, skipped: pushed.skipped, mounted: pushed.mounted },
-        () => `Successfully pushed ${shown}\n${tag}: digest: ${pushed.manifest.digest} size: ${pushed.manifest.size}`,
+        { reference: pushed.reference, digest: pushed.manifest.digest, size: pushed.manifest.size, mediaType: pushed.manifest.mediaType, layer: pushed.layer, uploadedBytes: pushed.uploadedBytes, skipped: pushed.skipped, mounted: pushed.mounted },
+        () => `Successfully pushed ${pushed.reference}\n${pushed.tag}: digest: ${pushed.manifest.digest} size: ${pushed.manifest.size}`,
       );
     } finally {
       progress.stop();

@@ -17,7 +17,7 @@ export const resolveCommand: CommandModule<GlobalOptions, ResolveArgs> = {
     const reference = registry.parseReference(argv.reference, host ? { defaultRegistry: host } : {});
     const client = await createRegistryClient(argv);
     try {
-      const descriptor = await client.repository(reference).resolve(reference.digest ?? reference.tag ?? 'latest');
+      const descriptor = await client.repository(reference).resolve(registry.manifestReference(reference));
       printResult(
         argv.output,
         { reference: registry.formatReference(reference), digest: descriptor.digest, mediaType: descriptor.mediaType, size: descriptor.size },

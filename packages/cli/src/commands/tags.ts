@@ -7,9 +7,6 @@ interface TagsArgs extends GlobalOptions, RegistryFlags {
   all: boolean;
 }
 
-/** Tags such as `sha256-<hex>` are the OCI referrers fallback, not versions: hidden unless asked for. */
-const DIGEST_FALLBACK_TAG = /^sha(256|512)-[0-9a-f]{64,128}(\..*)?$/;
-
 export const tagsCommand: CommandModule<GlobalOptions, TagsArgs> = {
   command: 'tags <repository>',
   describe: 'List the tags of a repository (all pages)',
@@ -26,7 +23,7 @@ export const tagsCommand: CommandModule<GlobalOptions, TagsArgs> = {
     try {
       const tags: string[] = [];
       for await (const tag of client.repository(reference).tags()) {
-        if (argv.all || !DIGEST_FALLBACK_TAG.test(tag)) tags.push(tag);
+        if (argv.all || !registry.isReferrersFallbackTag(tag)) tags.push(tag);
       }
       printResult(argv.output, { repository: registry.referenceName(reference), tags }, () => tags.join('\n'));
     } finally {

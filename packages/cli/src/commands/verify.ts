@@ -2,7 +2,7 @@ import type { CommandModule } from 'yargs';
 import { repeated } from '../repeated.js';
 import { CliError } from '../errors.js';
 import { printResult, type GlobalOptions } from '../output.js';
-import { openInspectable } from '../inspectable.js';
+import { openArchive } from '../open-archive.js';
 import { registryFlags, type RegistryFlags } from '../registry-options.js';
 
 interface VerifyArgs extends GlobalOptions, RegistryFlags {
@@ -22,7 +22,7 @@ export const verifyCommand: CommandModule<GlobalOptions, VerifyArgs> = {
       .options(registryFlags),
   handler: async (argv) => {
     const archive = await import('@par/archive');
-    const opened = await openInspectable(argv.archive, argv);
+    const opened = await openArchive(argv.archive, argv);
     if (opened.type === 'component') {
       const valid = opened.problems.length === 0;
       printResult(

@@ -1,12 +1,12 @@
 import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
-import type { Reference, RegistryClient } from '@par/registry';
+import type * as Registry from '@par/registry';
+import type { PreparedPromotion, PromoteOptions, PromotionOutcome, PromotionPolicy, Reference } from '@par/registry';
 import { CliError } from '../errors.js';
-import type { RegistryFlags } from '../registry-options.js';
-import { openTarget } from '../targets.js';
-import type { PromotionPolicy } from './plan.js';
-import { completePromotion, mapWithConcurrency, preparePromotion, type PreparedPromotion, type PromotionOutcome } from './run.js';
+
+/** The @par/registry module, loaded lazily by the caller. */
+type RegistryLibrary = typeof Registry;
 import { readWadmManifest, rewriteImages, type WadmImage } from './wadm-manifest.js';
 
 /** `par promote --wadm FILE --to PREFIX [--write OUT]`, or a plan entry `wadm:`. */
@@ -58,13 +58,9 @@ const LEFT_ALONE: Record<string, string> = {
  * bundle (one OCI layout holding every image, the rewritten manifest beside it); a manifest read
  * from such a bundle takes its images from the bundle.
  */
-export async function promoteApplication(
-  entry: ApplicationEntry,
-  client: RegistryClient,
-  flags: RegistryFlags,
-  options: { dryRun: boolean; concurrency: number },
-): Promise<ApplicationReport> {
+export async function promoteApplication(entry: ApplicationEntry, options: PromoteOptions & { dryRun: boolean; concurrency: number }): Promise<ApplicationReport> {
   const registry = await import('@par/registry');
+  const { mapWithConcurrency, preparePromotion, completePromotion } = registry;
   const text = await readManifestFile(entry.wadm);
   const manifest = await readWadmManifest(text, entry.wadm);
   const destination = parseDestination(entry.to, registry);
@@ -89,7 +85,7 @@ export async function promoteApplication(
   const prepared = await mapWithConcurrency(plans, options.concurrency, async (plan): Promise<PreparedPromotion | undefined> =>
     plan.entry === undefined
       ? undefined
-      : preparePromotion(plan.entry, client, flags, { dryRun: options.dryRun || destination.layout !== undefined, destinationByDigest: destination.layout !== undefined }),
+      : preparePromotion(plan.entry, { ...options, dryRun: options.dryRun || destination.layout !== undefined, destinationByDigest: destination.layout !== undefined }),
   );
   const stopped = (action: string) => action === 'refused' || action === 'failed';
   const blocked =
@@ -102,7 +98,8 @@ export async function promoteApplication(
     if (p === undefined) return plan.settled!;
     if (p.ready !== undefined && blocked) return imageOutcome(plan.image, { ...p.outcome, action: 'not-copied', reasons: ['another image of the application did not pass; nothing was copied'] });
     if (p.ready !== undefined && destination.layout !== undefined && !options.dryRun) {
-      p.ready.destination = await openTarget(plan.entry!.to, client, flags, 'destination', { inherited: p.ready.digest });
+      const common = { client: options.client, ...(options.defaultRegistry === undefined ? {} : { defaultRegistry: options.defaultRegistry }) };
+      p.ready.destination = await registry.openLocation(plan.entry!.to, { ...common, role: 'destination', inherited: p.ready.digest });
     }
     const outcome = await completePromotion(p, options);
     const result = imageOutcome(plan.image, outcome);
@@ -142,7 +139,7 @@ interface Destination {
   prefix?: string;
 }
 
-function planImage(image: WadmImage, destination: Destination, fromBundle: string | undefined, policy: PromotionPolicy, registry: typeof import('@par/registry')): ImagePlan {
+function planImage(image: WadmImage, destination: Destination, fromBundle: string | undefined, policy: PromotionPolicy, registry: RegistryLibrary): ImagePlan {
   const settle = (action: ImageAction, reason: string, extra: Partial<ImageOutcome> = {}): ImagePlan => ({
     image,
     settled: imageOutcome(image, { from: image.image, to: '-', action, bytes: 0, copied: 0, mounted: 0, skipped: 0, seconds: 0, policy: 'not-checked', reasons: [reason], ...extra }),
@@ -171,11 +168,11 @@ function planImage(image: WadmImage, destination: Destination, fromBundle: strin
 }
 
 function imageOutcome(image: WadmImage, outcome: Omit<ImageOutcome, 'component' | 'type' | 'image' | 'line'> | PromotionOutcome): ImageOutcome {
-  return { component: image.component, type: image.type, image: image.image, line: image.line, ...outcome } as ImageOutcome;
+  return { component: image.component, type: image.type, image: image.image, line: image.line, ...outcome };
 }
 
 /** `oci:DIR`, or `registry[/path]` (no tag, no digest): where every image goes. */
-export function parseDestination(to: string, registry: typeof import('@par/registry')): Destination {
+export function parseDestination(to: string, registry: RegistryLibrary): Destination {
   if (to.startsWith('oci:')) {
     const layout = registry.parseLayoutReference(to);
     if (layout.reference !== undefined) throw new CliError(`--to ${to}: an application bundle is a directory; give oci:DIR without a tag`);

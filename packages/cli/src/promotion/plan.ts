@@ -1,20 +1,9 @@
 import { readFile } from 'node:fs/promises';
+import type { Promotion, PromotionPolicy } from '@par/registry';
 import { CliError } from '../errors.js';
 
-/** The checks a par must pass at the source before it may be copied. */
-export interface PromotionPolicy {
-  strict: boolean;
-  requireIssuer: string[];
-  requireTarget: string[];
-}
-
-export interface PromotionEntry {
-  from: string;
-  to: string;
-  /** Extra tags at the destination. */
-  tags: string[];
-  policy: PromotionPolicy;
-}
+/** One entry of a plan: what to promote, and the policy it must pass. */
+export type PromotionEntry = Promotion;
 
 /** A whole wadm application (`wadm: app.yaml` with `to:`), promoted all or nothing. */
 export interface ApplicationPlanEntry {

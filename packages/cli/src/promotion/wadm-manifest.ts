@@ -53,7 +53,8 @@ export async function readWadmManifest(text: string, source: string): Promise<Wa
     if (!yaml.isMap(root) || (root.get('kind') as unknown) !== 'Application') {
       throw new CliError(`${where}: not a wadm application manifest (expected a mapping with kind: Application)`);
     }
-    const application = String(document.getIn(['metadata', 'name']) ?? '');
+    const name = document.getIn(['metadata', 'name']);
+    const application = typeof name === 'string' ? name : '';
     const components = document.getIn(['spec', 'components'], true);
     if (!yaml.isSeq(components)) throw new CliError(`${where}: spec.components must be a list`);
     components.items.forEach((item, index) => {
@@ -61,7 +62,8 @@ export async function readWadmManifest(text: string, source: string): Promise<Wa
       if (!yaml.isMap(item)) throw new CliError(`${itemAt}: spec.components[${index}] must be a mapping`);
       const type = item.get('type');
       if (typeof type !== 'string' || !COMPONENT_TYPES.has(type)) return;
-      const name = String(item.get('name') ?? `#${index}`);
+      const named: unknown = item.get('name');
+      const name = typeof named === 'string' ? named : `#${index}`;
       const properties = item.get('properties', true);
       if (!yaml.isMap(properties)) return;
       const node: unknown = properties.get('image', true);

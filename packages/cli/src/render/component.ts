@@ -1,4 +1,4 @@
-import type { InspectedComponent } from '../inspectable.js';
+import type { InspectedComponent } from '@par/registry';
 import { renderInspectTable, type TableRow } from './inspect-table.js';
 
 /** The inspect table for a Wasm component: what it is, its digests, then its world. */

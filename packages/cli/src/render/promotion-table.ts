@@ -1,4 +1,4 @@
-import type { PromotionAction, PromotionOutcome } from '../promotion/run.js';
+import type { PromotionAction, PromotionOutcome } from '@par/registry';
 
 const ACTION_ORDER: PromotionAction[] = ['promoted', 'would-promote', 'up-to-date', 'refused', 'failed'];
 

@@ -239,3 +239,46 @@ describe('copy', () => {
     });
   });
 });
+
+describe('copy of a wide index', () => {
+  /** A source whose manifest fetches take a little while, counting how many run at once and in all. */
+  class SlowSource extends MemoryTarget {
+    inFlight = 0;
+    maxInFlight = 0;
+    started: string[] = [];
+    failing: string | undefined;
+    override async fetch(descriptor: Descriptor): Promise<Readable> {
+      this.started.push(descriptor.digest);
+      this.inFlight++;
+      this.maxInFlight = Math.max(this.maxInFlight, this.inFlight);
+      try {
+        await new Promise((resolve) => setTimeout(resolve, 2));
+        if (descriptor.digest === this.failing) throw Object.assign(new Error(`no ${descriptor.digest}`), { kind: 'not_found' });
+        return await super.fetch(descriptor);
+      } finally {
+        this.inFlight--;
+      }
+    }
+  }
+
+  it('fetches child manifests within the concurrency limit and starts none after the first failure', async () => {
+    const source = new SlowSource();
+    const config = source.put(Buffer.from('{}'), 'application/vnd.oci.empty.v1+json');
+    const children = Array.from({ length: 500 }, (_, i) =>
+      source.put(Buffer.from(JSON.stringify({ schemaVersion: 2, mediaType: OCI_MANIFEST_MEDIA_TYPE, config, layers: [], annotations: { i: String(i) } })), OCI_MANIFEST_MEDIA_TYPE),
+    );
+    const index = source.put(Buffer.from(JSON.stringify({ schemaVersion: 2, mediaType: OCI_INDEX_MEDIA_TYPE, manifests: children })), OCI_INDEX_MEDIA_TYPE);
+    source.tags.set('wide', index);
+    source.failing = children[20]!.digest;
+    const destination = new MemoryTarget();
+
+    await expect(copy(source, 'wide', destination, undefined, { concurrency: 4 })).rejects.toThrow(`no ${children[20]!.digest}`);
+    const startedAtFailure = source.started.length;
+    await new Promise((resolve) => setTimeout(resolve, 50));
+
+    expect(source.maxInFlight).toBeLessThanOrEqual(4);
+    expect(source.started.length, 'fetches started after the copy had failed').toBe(startedAtFailure);
+    // The index itself, the children up to the failing one, and those already in flight beside it.
+    expect(startedAtFailure).toBeLessThanOrEqual(1 + 21 + 3);
+  });
+});

@@ -3,6 +3,7 @@ import { createVerifier } from '../oci/digest.js';
 import { RegistryError } from '../oci/errors.js';
 import { manifestChildren, parseManifest } from '../oci/manifest.js';
 import { isManifestMediaType, MAX_MANIFEST_SIZE } from '../oci/manifest.js';
+import { limiter, type Limiter } from './limiter.js';
 import type { Content, Target } from './target.js';
 import type { Descriptor } from '../oci/descriptor.js';
 
@@ -78,7 +79,7 @@ class GraphCopy {
   readonly #source: Target;
   readonly #destination: Target;
   readonly #options: CopyOptions;
-  readonly #limit: <T>(task: () => Promise<T>) => Promise<T>;
+  readonly #limit: Limiter;
   readonly #root: Descriptor;
   #commit: Promise<void> | undefined;
   /** One copy per digest even when several parents share a child. */
@@ -141,11 +142,13 @@ class GraphCopy {
 
   async #copyManifest(descriptor: Descriptor): Promise<void> {
     // A manifest the destination has implies its whole graph (the registry enforced it).
-    if (await this.#run(() => this.#destination.exists(descriptor))) {
+    // One slot for the check and the fetch: a wide index walks child by child, so its first
+    // failure comes early instead of after a check of every child.
+    const bytes = await this.#run(async () => ((await this.#destination.exists(descriptor)) ? undefined : readManifestBytes(this.#source, descriptor)));
+    if (bytes === undefined) {
       this.#record(descriptor, 'skipped', 0);
       return;
     }
-    const bytes = await this.#run(() => readManifestBytes(this.#source, descriptor));
     const children = manifestChildren(parseManifest(bytes, descriptor.mediaType));
     await Promise.all(children.map((child) => this.copyNode(child)));
     if (descriptor.digest === this.#root.digest) await this.commit();
@@ -224,22 +227,4 @@ export async function readManifestBytes(target: Target, descriptor: Descriptor):
   const chunks: Buffer[] = [];
   for await (const chunk of verified) chunks.push(chunk as Buffer);
   return Buffer.concat(chunks);
-}
-
-/** At most `concurrency` tasks at once; the rest wait in order. */
-function limiter(concurrency: number): <T>(task: () => Promise<T>) => Promise<T> {
-  let active = 0;
-  const waiting: (() => void)[] = [];
-  return async <T>(task: () => Promise<T>): Promise<T> => {
-    if (active >= concurrency) await new Promise<void>((resolve) => waiting.push(resolve));
-    else active++;
-    try {
-      return await task();
-    } finally {
-      // Hand the slot straight to the next waiter, so a newcomer cannot slip in between.
-      const next = waiting.shift();
-      if (next) next();
-      else active--;
-    }
-  };
 }

@@ -1,22 +1,17 @@
-import { randomBytes } from 'node:crypto';
-import { createWriteStream } from 'node:fs';
-import { open, rename, rm, writeFile } from 'node:fs/promises';
-import path from 'node:path';
+import { writeAtomically } from '@par/files';
 import { PassThrough, Readable, Transform, type TransformCallback } from 'node:stream';
-import { pipeline } from 'node:stream/promises';
 import { createVerifier, DigestingStream, type ExpectedContent } from '../oci/digest.js';
 import { RegistryError } from '../oci/errors.js';
 import type { Content, TransferOptions } from './target.js';
 
-/**
- * Writing files so that readers only ever see complete, verified content: write a temporary file
- * beside the destination, fsync it, rename it into place, fsync the directory.
- */
+// Files that readers only ever see complete and verified: @par/files' one atomic writer, plus the
+// verification, progress and inspection stages this package puts in front of it.
 
-/** Opens a Content (bytes or a stream factory) from its start. */
-export async function openContent(content: Content): Promise<Readable> {
+/** Streams a Content from `offset` (default its start): a buffer is sliced, a factory reopens its source there. */
+export async function openContent(content: Content, offset = 0): Promise<Readable> {
+  if (typeof content === 'function') return content(offset);
   // Readable.from(Uint8Array) would emit one byte per chunk: wrap it in an array.
-  return typeof content === 'function' ? content(0) : Readable.from([Buffer.from(content)]);
+  return Readable.from([Buffer.from(content.buffer, content.byteOffset + offset, content.byteLength - offset)]);
 }
 
 /** A pass-through that reports the bytes moving through it. */
@@ -27,11 +22,6 @@ export function progressStream(onProgress: (bytes: number) => void): Transform {
       callback(null, chunk);
     },
   });
-}
-
-/** A unique temporary path in the destination's directory (same file system, so rename is atomic). */
-export function temporaryPathBeside(destination: string): string {
-  return path.join(path.dirname(destination), `.${path.basename(destination)}.${randomBytes(6).toString('hex')}.partial`);
 }
 
 export interface AtomicWriteOptions extends TransferOptions {
@@ -58,7 +48,6 @@ export async function writeStreamAtomically(
   source: Readable,
   options: AtomicWriteOptions = {},
 ): Promise<ExpectedContent> {
-  const temporary = temporaryPathBeside(destination);
   // Hashing costs as much as the rest of a download; skip it when the source stream verifies itself.
   const trusted = options.verified === true && options.expected !== undefined ? options.expected : undefined;
   const hasher =
@@ -72,25 +61,17 @@ export async function writeStreamAtomically(
   const tap = options.inspect === undefined ? undefined : tapStream(options.inspect);
   if (tap !== undefined) stages.push(tap.stage);
   try {
-    await pipeline([source, ...stages, createWriteStream(temporary, { flags: 'wx', mode: options.mode ?? 0o644 })], {
+    await writeAtomically(destination, source, {
+      stages,
+      mode: options.mode ?? 0o644,
       ...(options.signal === undefined ? {} : { signal: options.signal }),
+      ...(tap === undefined ? {} : { beforeRename: () => tap.done }),
     });
-    await tap?.done;
-    await syncPath(temporary, 'r+');
-    await rename(temporary, destination);
   } catch (error) {
-    source.destroy();
     tap?.abort();
-    await rm(temporary, { force: true });
     if (error instanceof RegistryError || tap?.isInspectionError(error)) throw error;
-    throw new RegistryError(`cannot write ${destination}: ${(error as Error).message}`, {
-      kind: 'failure',
-      operation: 'write file',
-      reference: destination,
-      cause: error,
-    });
+    throw writeError(destination, error);
   }
-  await syncPath(path.dirname(destination), 'r').catch(() => undefined);
   return hasher === undefined ? { ...(trusted as ExpectedContent) } : { digest: hasher.digest, size: hasher.bytes };
 }
 
@@ -158,43 +139,33 @@ export function tapStream(inspect: (bytes: Readable) => Promise<void>): Inspecti
 
 /** Writes small content (a manifest, index.json, config.json) atomically. */
 export async function writeFileAtomically(destination: string, bytes: Uint8Array | string, mode = 0o644): Promise<void> {
-  const temporary = temporaryPathBeside(destination);
   try {
-    await writeFile(temporary, bytes, { flag: 'wx', mode });
-    await syncPath(temporary, 'r+');
-    await rename(temporary, destination);
+    await writeAtomically(destination, bytes, { mode });
   } catch (error) {
-    await rm(temporary, { force: true });
-    throw new RegistryError(`cannot write ${destination}: ${(error as Error).message}`, {
-      kind: 'failure',
-      operation: 'write file',
-      reference: destination,
-      cause: error,
-    });
+    throw writeError(destination, error);
   }
-  await syncPath(path.dirname(destination), 'r').catch(() => undefined);
+}
+
+function writeError(destination: string, error: unknown): RegistryError {
+  return new RegistryError(`cannot write ${destination}: ${(error as Error).message}`, {
+    kind: 'failure',
+    operation: 'write file',
+    reference: destination,
+    cause: error,
+  });
 }
 
 /** Reads a whole small stream (manifests), refusing more than `limit` bytes. */
-export async function readSmall(source: Readable, limit: number, what: string): Promise<Buffer> {
+export async function readSmall(source: Readable, limit: number, what: string, operation = 'read content'): Promise<Buffer> {
   const chunks: Buffer[] = [];
   let total = 0;
   for await (const chunk of source) {
     total += (chunk as Buffer).length;
     if (total > limit) {
       source.destroy();
-      throw new RegistryError(`${what} is larger than ${limit} bytes`, { kind: 'invalid', operation: 'read content' });
+      throw new RegistryError(`${what} is larger than ${limit} bytes`, { kind: 'invalid', operation });
     }
     chunks.push(chunk as Buffer);
   }
   return Buffer.concat(chunks);
-}
-
-async function syncPath(target: string, flags: 'r' | 'r+'): Promise<void> {
-  const handle = await open(target, flags);
-  try {
-    await handle.sync();
-  } finally {
-    await handle.close();
-  }
 }

@@ -5,7 +5,7 @@ import type { Readable } from 'node:stream';
 import { parseDigest } from '../oci/digest.js';
 import { RegistryError } from '../oci/errors.js';
 import { openContent, progressStream, readSmall, writeFileAtomically, writeStreamAtomically } from './local-files.js';
-import { parseManifest } from '../oci/manifest.js';
+import { MAX_MANIFEST_SIZE, parseManifest } from '../oci/manifest.js';
 import { OCI_INDEX_MEDIA_TYPE } from '../oci/media-types.js';
 import { digestProblem, isValidTag } from '../oci/reference.js';
 import type { Content, Target, TransferOptions } from './target.js';
@@ -25,7 +25,6 @@ export const ANNOTATION_REF_NAME = 'org.opencontainers.image.ref.name';
 const LAYOUT_FILE = 'oci-layout';
 const INDEX_FILE = 'index.json';
 const LAYOUT_VERSION = '1.0.0';
-const MANIFEST_SIZE_LIMIT = 4 * 1024 * 1024;
 
 interface IndexFile {
   schemaVersion: number;
@@ -179,7 +178,7 @@ export class OciLayoutTarget implements Target {
   async #describeBlob(digest: string): Promise<Descriptor> {
     let bytes: Buffer;
     try {
-      bytes = await readSmall(createReadStream(this.#blobPath(digest)), MANIFEST_SIZE_LIMIT, `blob ${digest}`);
+      bytes = await readSmall(createReadStream(this.#blobPath(digest)), MAX_MANIFEST_SIZE, `blob ${digest}`);
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code === 'ENOENT') {
         throw layoutError(`manifest ${digest} not found in OCI layout ${this.root}`, 'not_found', digest);

@@ -41,7 +41,7 @@ export function runCredentialHelper(
       clearTimeout(timer);
       resolve(outcome);
     };
-    const child = spawn(program, [action], { env: options.env as NodeJS.ProcessEnv, stdio: ['pipe', 'pipe', 'pipe'] });
+    const child = spawn(program, [action], { env: options.env, stdio: ['pipe', 'pipe', 'pipe'] });
     const timeoutMs = options.timeoutMs ?? DEFAULT_HELPER_TIMEOUT_MS;
     const timer = setTimeout(() => {
       child.kill('SIGKILL');

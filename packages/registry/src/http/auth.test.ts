@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { mergeScopes, parseChallenges, repositoryScope } from './auth.js';
+import { repositoryScope } from '../oci/reference.js';
+import { mergeScopes, parseChallenges } from './auth.js';
 
 describe('parseChallenges', () => {
   it('parses a Bearer challenge with quoted parameters', () => {

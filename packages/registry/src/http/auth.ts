@@ -44,11 +44,6 @@ export function parseChallenges(header: string): Challenge[] {
   return challenges;
 }
 
-/** `repository:<name>:<actions>` */
-export function repositoryScope(repository: string, actions: string[]): string {
-  return `repository:${repository}:${actions.join(',')}`;
-}
-
 /** Merges scopes on the same resource (union of actions) and sorts them, so equal sets give equal keys. */
 export function mergeScopes(scopes: Iterable<string>): string[] {
   const byResource = new Map<string, Set<string>>();

@@ -42,6 +42,8 @@ export interface TransportRequest {
   what?: string;
   /** The server's role when it is not the registry (`token service`), for messages. */
   role?: string;
+  /** Wait this long for the answer to begin instead of the timeout (a registry committing a large upload). */
+  answerTimeoutMs?: number;
 }
 
 /** What the transport knows about an answer: who sent it and by when its body must be read. */
@@ -251,7 +253,8 @@ export class Transport {
       await response.body.dump();
       return 'https';
     } catch (error) {
-      const context = { what: `connect to registry ${host}`, timeoutMs: this.#timeoutMs, hint: this.#hint };
+      // Named by the server alone: "could not connect to registry h within 5 s" says it all.
+      const context = { timeoutMs: this.#timeoutMs, hint: this.#hint };
       if (isCertificateError(error)) throw networkError(error, host, context);
       if (isNotTlsError(error)) return 'http';
       throw networkError(error, host, context);
@@ -270,9 +273,10 @@ export class Transport {
       const response = await this.#dispatcher.request({
         origin: url.origin,
         path: url.pathname + url.search,
-        method: request.method as Dispatcher.HttpMethod,
+        method: request.method,
         headers: request.headers,
         body: request.body,
+        ...(request.answerTimeoutMs === undefined ? {} : { headersTimeout: request.answerTimeoutMs }),
       });
       answers.set(response, { who, deadline: started + this.#timeoutMs, timeoutMs: this.#timeoutMs, hint: this.#hint });
       return response;
@@ -283,7 +287,7 @@ export class Transport {
       throw networkError(error, request.host, {
         who,
         ...(request.what === undefined ? {} : { what: request.what }),
-        timeoutMs: this.#timeoutMs,
+        timeoutMs: isStall(error, 'UND_ERR_HEADERS_TIMEOUT') ? (request.answerTimeoutMs ?? this.#timeoutMs) : this.#timeoutMs,
         hint: this.#hint,
       });
     }
@@ -297,6 +301,10 @@ export class Transport {
   async close(): Promise<void> {
     await this.#dispatcher.destroy();
   }
+}
+
+function isStall(error: unknown, code: string): boolean {
+  return errorCodes(error).includes(code);
 }
 
 function isTypedError(error: unknown): boolean {

@@ -4,9 +4,9 @@ import type { Agent as UndiciAgent } from 'undici';
 /**
  * undici's Agent, without undici's index. The index wires up fetch, WebSocket, EventSource, mocks
  * and caches: ~100 ms of every command's start-up, against ~38 ms for the agent and the request
- * API this client uses. The two lines below are what the index itself does for them; the
- * lock file pins the undici release whose layout this relies on, and every registry test
- * exercises it.
+ * API this client uses. The two lines below are what the index itself does for them; package.json
+ * pins undici exactly (not a range) because these internal paths are not a public API, and every
+ * registry test exercises them.
  */
 const load = createRequire(import.meta.url);
 const Dispatcher = load('undici/lib/dispatcher/dispatcher.js') as { prototype: object };

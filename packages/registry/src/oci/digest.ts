@@ -51,20 +51,19 @@ export interface DigestingStreamOptions {
 }
 
 /**
- * A pass-through that hashes and counts the bytes flowing through it. With `expected`, it fails
- * as soon as more than `expected.size` bytes arrive, and at the end if digest or size differ, so
- * a consumer that waits for the stream to finish never accepts bad content.
+ * The one digest verifier: hashes and counts bytes as they come. With `expected`, `update` fails
+ * as soon as more than `expected.size` bytes arrive, and `finish` fails unless digest and size
+ * match, so a consumer that waits for `finish` never accepts bad content.
  */
-export class DigestingStream extends Transform {
+export class Digester {
   readonly algorithm: DigestAlgorithm;
   readonly expected: ExpectedContent | undefined;
-  #hash: Hash;
+  readonly #hash: Hash;
+  readonly #reference: string | undefined;
   #bytes = 0;
   #digest: string | undefined;
-  #reference: string | undefined;
 
   constructor(options: DigestingStreamOptions = {}) {
-    super();
     this.expected = options.expected;
     this.#reference = options.reference;
     this.algorithm = options.expected === undefined ? (options.algorithm ?? 'sha256') : parseDigest(options.expected.digest).algorithm;
@@ -76,38 +75,29 @@ export class DigestingStream extends Transform {
     return this.#bytes;
   }
 
-  /** The digest of everything that passed; only available once the stream has ended. */
+  /** The digest of everything seen; only available once `finish` ran. */
   get digest(): string {
-    if (this.#digest === undefined) throw new RegistryError('DigestingStream: the digest is known only after the stream ends', { kind: 'failure', operation: 'digest' });
+    if (this.#digest === undefined) throw new RegistryError('the digest is known only after the stream ends', { kind: 'failure', operation: 'digest' });
     return this.#digest;
   }
 
-  override _transform(chunk: Buffer, _encoding: BufferEncoding, callback: TransformCallback): void {
+  update(chunk: Uint8Array): void {
     this.#bytes += chunk.length;
     if (this.expected !== undefined && this.#bytes > this.expected.size) {
-      callback(
-        this.#mismatch(`received more than the expected ${this.expected.size} bytes (at least ${this.#bytes})`),
-      );
-      return;
+      throw this.#mismatch(`received more than the expected ${this.expected.size} bytes (at least ${this.#bytes})`);
     }
     this.#hash.update(chunk);
-    callback(null, chunk);
   }
 
-  override _flush(callback: TransformCallback): void {
-    this.#digest = `${this.algorithm}:${this.#hash.digest('hex')}`;
+  /** Ends the content: returns its digest, or throws a verification error when it is not the expected one. */
+  finish(): string {
+    this.#digest ??= `${this.algorithm}:${this.#hash.digest('hex')}`;
     const expected = this.expected;
     if (expected !== undefined) {
-      if (this.#bytes !== expected.size) {
-        callback(this.#mismatch(`expected ${expected.size} bytes, received ${this.#bytes}`));
-        return;
-      }
-      if (this.#digest !== expected.digest) {
-        callback(this.#mismatch(`expected digest ${expected.digest}, got ${this.#digest}`));
-        return;
-      }
+      if (this.#bytes !== expected.size) throw this.#mismatch(`expected ${expected.size} bytes, received ${this.#bytes}`);
+      if (this.#digest !== expected.digest) throw this.#mismatch(`expected digest ${expected.digest}, got ${this.#digest}`);
     }
-    callback();
+    return this.#digest;
   }
 
   #mismatch(problem: string): RegistryError {
@@ -117,6 +107,54 @@ export class DigestingStream extends Transform {
       operation: 'verify content',
       ...(this.#reference === undefined ? {} : { reference: this.#reference }),
     });
+  }
+}
+
+/** A pass-through stream around a Digester: fails as the Digester does, so a pipeline never accepts bad content. */
+export class DigestingStream extends Transform {
+  readonly #digester: Digester;
+
+  constructor(options: DigestingStreamOptions = {}) {
+    super();
+    this.#digester = new Digester(options);
+  }
+
+  get algorithm(): DigestAlgorithm {
+    return this.#digester.algorithm;
+  }
+
+  get expected(): ExpectedContent | undefined {
+    return this.#digester.expected;
+  }
+
+  /** Bytes seen so far. */
+  get bytes(): number {
+    return this.#digester.bytes;
+  }
+
+  /** The digest of everything that passed; only available once the stream has ended. */
+  get digest(): string {
+    return this.#digester.digest;
+  }
+
+  override _transform(chunk: Buffer, _encoding: BufferEncoding, callback: TransformCallback): void {
+    try {
+      this.#digester.update(chunk);
+    } catch (error) {
+      callback(error as Error);
+      return;
+    }
+    callback(null, chunk);
+  }
+
+  override _flush(callback: TransformCallback): void {
+    try {
+      this.#digester.finish();
+    } catch (error) {
+      callback(error as Error);
+      return;
+    }
+    callback();
   }
 }
 

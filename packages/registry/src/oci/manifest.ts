@@ -120,7 +120,7 @@ type Fail = (problem: string) => never;
 function optionalString(value: unknown, field: string, fail: Fail): string | undefined {
   if (value === undefined) return undefined;
   if (typeof value !== 'string') fail(`"${field}" must be a string`);
-  return value as string;
+  return value;
 }
 
 function parseStringMap(value: unknown, field: string, fail: Fail): Record<string, string> {
@@ -128,7 +128,7 @@ function parseStringMap(value: unknown, field: string, fail: Fail): Record<strin
   const map: Record<string, string> = {};
   for (const [key, item] of Object.entries(value as Record<string, unknown>)) {
     if (typeof item !== 'string') fail(`"${field}.${key}" must be a string`);
-    map[key] = item as string;
+    map[key] = item;
   }
   return map;
 }
@@ -138,15 +138,15 @@ function parseDescriptor(value: unknown, field: string, fail: Fail): Descriptor 
   const body = value as Record<string, unknown>;
   if (typeof body.mediaType !== 'string' || body.mediaType.length === 0) fail(`"${field}.mediaType" must be a non-empty string`);
   if (typeof body.digest !== 'string') fail(`"${field}.digest" must be a string`);
-  const problem = digestProblem(body.digest as string);
+  const problem = digestProblem(body.digest);
   if (problem !== undefined) fail(`"${field}.digest": ${problem}`);
   if (typeof body.size !== 'number' || !Number.isSafeInteger(body.size) || body.size < 0) {
     fail(`"${field}.size" must be a non-negative integer`);
   }
   const descriptor: Descriptor = {
-    mediaType: body.mediaType as string,
-    digest: body.digest as string,
-    size: body.size as number,
+    mediaType: body.mediaType,
+    digest: body.digest,
+    size: body.size,
   };
   const artifactType = optionalString(body.artifactType, `${field}.artifactType`, fail);
   if (artifactType !== undefined) descriptor.artifactType = artifactType;

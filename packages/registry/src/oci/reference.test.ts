@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { RegistryError } from './errors.js';
-import { apiHost, credentialKeys, formatReference, isLoopbackHost, manifestReference, parseReference, parseRepository, referenceName, withDigest, withTag, type Reference } from './reference.js';
+import { apiHost, credentialKeys, formatReference, isLoopbackHost, isReferrersFallbackTag, manifestReference, parseReference, parseRepository, referenceName, withDigest, withTag, type Reference } from './reference.js';
 
 const SHA256 = `sha256:${'a'.repeat(64)}`;
 const SHA512 = `sha512:${'0123456789abcdef'.repeat(8)}`;
@@ -177,5 +177,18 @@ describe('round trip', () => {
       }),
       { numRuns: 500 },
     );
+  });
+});
+
+describe('isReferrersFallbackTag (what `par tags` hides without --all)', () => {
+  it('matches the referrers fallback and signature tags, not versions', () => {
+    const hex = 'a'.repeat(64);
+    expect(isReferrersFallbackTag(`sha256-${hex}`)).toBe(true);
+    expect(isReferrersFallbackTag(`sha256-${hex}.sig`)).toBe(true);
+    expect(isReferrersFallbackTag(`sha512-${'b'.repeat(128)}`)).toBe(true);
+    expect(isReferrersFallbackTag('v1.2.3')).toBe(false);
+    expect(isReferrersFallbackTag('sha256-short')).toBe(false);
+    expect(isReferrersFallbackTag(`sha1-${hex}`)).toBe(false);
+    expect(isReferrersFallbackTag(`x-sha256-${hex}`)).toBe(false);
   });
 });

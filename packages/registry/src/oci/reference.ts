@@ -130,6 +130,22 @@ export function withDigest(reference: Reference, digest: string): Reference {
   return pinned;
 }
 
+/** Actions a registry token can grant on a repository. */
+export type RepositoryAction = 'pull' | 'push' | 'delete';
+
+/** The auth scope for actions on a repository, `repository:NAME:pull,push`: built here and nowhere else. */
+export function repositoryScope(repository: string, actions: readonly RepositoryAction[] | readonly string[]): string {
+  return `repository:${repository}:${actions.join(',')}`;
+}
+
+/**
+ * Tags such as `sha256-<hex>` (and `sha256-<hex>.sig`, `.att`…) are the OCI referrers fallback
+ * and signature conventions, not versions: a tag listing hides them unless asked.
+ */
+export function isReferrersFallbackTag(tag: string): boolean {
+  return /^sha(256|512)-[0-9a-f]{64,128}(\..*)?$/.test(tag);
+}
+
 export function isValidTag(tag: string): boolean {
   return TAG_PATTERN.test(tag);
 }

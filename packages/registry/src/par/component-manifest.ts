@@ -147,9 +147,12 @@ export function parseComponentConfig(bytes: Uint8Array, reference = 'the config'
   }
   if (body === null || typeof body !== 'object' || Array.isArray(body)) return fail('not a JSON object');
   const config = body as Record<string, unknown>;
-  const stringField = (key: string): string => (typeof config[key] === 'string' ? (config[key] as string) : fail(`"${key}" must be a string`));
+  const stringField = (key: string): string => {
+    const value = config[key];
+    return typeof value === 'string' ? value : fail(`"${key}" must be a string`);
+  };
   const names = (value: unknown, key: string): string[] =>
-    Array.isArray(value) && value.every((item) => typeof item === 'string') ? (value as string[]) : fail(`"${key}" must be a list of strings`);
+    Array.isArray(value) && value.every((item): item is string => typeof item === 'string') ? value : fail(`"${key}" must be a list of strings`);
   const author = config.author;
   if (author !== null && author !== undefined && typeof author !== 'string') fail('"author" must be a string or null');
   let component: ComponentConfig['component'] = null;

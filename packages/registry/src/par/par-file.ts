@@ -8,7 +8,7 @@ import { RegistryError } from '../oci/errors.js';
 import { inspectWhileReading, type InspectedStream } from '../content/inspect-stream.js';
 import { openContent, progressStream, readSmall, writeStreamAtomically } from '../content/local-files.js';
 import { parManifest, type ParManifest, type ParManifestOptions } from './par-manifest.js';
-import { parseManifest, type Manifest } from '../oci/manifest.js';
+import { MAX_MANIFEST_SIZE, parseManifest, type Manifest } from '../oci/manifest.js';
 import { MANIFEST_MEDIA_TYPES } from '../oci/media-types.js';
 import { PAR_LAYER_MEDIA_TYPES } from './media-types.js';
 import { digestProblem } from '../oci/reference.js';
@@ -22,7 +22,6 @@ import { STREAM_CHUNK_SIZE } from '../oci/io.js';
  */
 
 /** Registries accept manifests up to 4 MiB; a par manifest is a few hundred bytes. */
-const MANIFEST_SIZE_LIMIT = 4 * 1024 * 1024;
 
 export interface ParFileSourceOptions {
   /** Manifest-level annotations. */
@@ -233,7 +232,7 @@ export class ParFileSink implements Target {
 
   async #acceptManifest(descriptor: Descriptor, content: Content): Promise<void> {
     try {
-      const bytes = await readSmall(await openContent(content), MANIFEST_SIZE_LIMIT, `manifest ${descriptor.digest}`);
+      const bytes = await readSmall(await openContent(content), MAX_MANIFEST_SIZE, `manifest ${descriptor.digest}`);
       if (sha256Digest(bytes) !== descriptor.digest && descriptor.digest.startsWith('sha256:')) {
         throw new RegistryError(`manifest verification failed: expected ${descriptor.digest}, got ${sha256Digest(bytes)}`, {
           kind: 'verification',

@@ -1,7 +1,7 @@
 // The client's auth, retry and scheme logic against fake registries (local HTTP servers).
 import type { ServerResponse } from 'node:http';
 import { describe, expect, it } from 'vitest';
-import { RegistryClient, type RegistryClientOptions, type RequestInfo } from './client.js';
+import { answerTimeoutFor, RegistryClient, type RegistryClientOptions, type RequestInfo } from './client.js';
 import { fakeServers } from '../test-support.js';
 
 const { serve, track } = fakeServers();
@@ -188,5 +188,12 @@ describe('transport', () => {
       .catch((e: unknown) => e);
     expect(error).toMatchObject({ kind: 'invalid', code: 'MANIFEST_INVALID', status: 400 });
     expect((error as Error).message).toBe(`push manifest ${registry}/a/b@sha256:00: MANIFEST_INVALID: manifest invalid (HTTP 400)`);
+  });
+});
+
+describe('the wait for an upload commit', () => {
+  it('is the timeout for a small blob and grows by a second per 10 MiB for a large one', () => {
+    expect(answerTimeoutFor(64 * 1024, 30_000)).toBe(30_000);
+    expect(answerTimeoutFor(1024 * 1024 * 1024, 30_000)).toBe(30_000 + 102_000);
   });
 });

@@ -122,6 +122,7 @@ export class RegistryClient implements RegistryConnection {
           authorization,
           followRedirects: request.followRedirects ?? false,
           what: `${request.operation} ${request.reference}`,
+          ...(request.committing === undefined ? {} : { answerTimeoutMs: answerTimeoutFor(request.committing, this.#transport.timeoutMs) }),
         },
         host,
         replayable,
@@ -183,6 +184,7 @@ export class RegistryClient implements RegistryConnection {
         host,
         what: request.what,
         ...(request.role === undefined ? {} : { role: request.role }),
+        ...(request.answerTimeoutMs === undefined ? {} : { answerTimeoutMs: request.answerTimeoutMs }),
         ...(body === undefined ? {} : { body }),
       });
       this.#answeredBy.set(response, new URL(url));
@@ -235,6 +237,16 @@ interface OutgoingRequest {
   what: string;
   /** The server's role when it is not the registry (`token service`). */
   role?: string;
+  answerTimeoutMs?: number;
+}
+
+/**
+ * How long a registry may take to answer the commit of `bytes` uploaded: the timeout, plus time to
+ * re-read them at 10 MiB/s (distribution re-reads a blob from S3 to check its digest). A stalled
+ * commit of a small blob is still reported within the timeout.
+ */
+export function answerTimeoutFor(bytes: number, timeoutMs: number): number {
+  return timeoutMs + Math.floor(bytes / (10 * 1024 * 1024)) * 1000;
 }
 
 /** A redirect's target: only http(s), and a Location that is a URL at all (never undici's bare "Invalid URL"). */

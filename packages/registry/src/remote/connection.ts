@@ -20,6 +20,11 @@ export interface RegistryRequest {
   reference: string;
   /** Follow 3xx (blob GETs are redirected to storage). */
   followRedirects?: boolean;
+  /**
+   * Bytes the registry has to digest or move before it answers (the commit of an upload): the wait
+   * for its answer grows with them (see answerTimeoutFor).
+   */
+  committing?: number;
 }
 
 /**

@@ -6,24 +6,22 @@ import { digestBytes, isDigest as isValidDigest, parseDigest } from '../oci/dige
 import { openBlob } from './download.js';
 import { RegistryError } from '../oci/errors.js';
 import { MANIFEST_MEDIA_TYPES } from '../oci/media-types.js';
-import { apiHost, isValidTag, type RepositoryReference } from '../oci/reference.js';
+import { apiHost, isValidTag, repositoryScope, type RepositoryReference } from '../oci/reference.js';
 import { readErrorBody, registryErrorFrom, throwResponseError } from '../http/registry-errors.js';
 import { MAX_TAGS_PAGE, readAnswer, readJsonAnswer } from '../http/answer.js';
+import { serverUrl } from '../http/server-url.js';
 import type { Content, Target, TransferOptions } from '../content/target.js';
 import type { Descriptor } from '../oci/descriptor.js';
 import { isManifestMediaType, MAX_MANIFEST_SIZE } from '../oci/manifest.js';
-import { openContent, uploadBlob, uploadStream } from './upload.js';
+import { uploadBlob, uploadStream } from './upload.js';
+import { openContent, readSmall } from '../content/local-files.js';
+import { headerValue as header } from '../http/headers.js';
 
 const MANIFEST_ACCEPT = MANIFEST_MEDIA_TYPES.join(', ');
 
 function isDigest(reference: string): boolean {
   // Tags cannot contain ':'.
   return reference.includes(':');
-}
-
-function header(response: Dispatcher.ResponseData, name: string): string | undefined {
-  const value = response.headers[name];
-  return Array.isArray(value) ? value[0] : value;
 }
 
 /** `type/subtype` from a Content-Type; anything else (empty, garbage, control characters) counts as absent. */
@@ -94,11 +92,11 @@ export class RegistryRepository implements Target {
   }
 
   #pull(): string[] {
-    return [`repository:${this.repository}:pull`];
+    return [repositoryScope(this.repository, ['pull'])];
   }
 
   #push(): string[] {
-    return [`repository:${this.repository}:pull,push`];
+    return [repositoryScope(this.repository, ['pull', 'push'])];
   }
 
   /** Resolves a tag or digest with a HEAD; falls back to GET when the registry omits the digest header. */
@@ -251,7 +249,7 @@ export class RegistryRepository implements Target {
       await uploadBlob(this, descriptor, content, options);
       return;
     }
-    const bytes = content instanceof Uint8Array ? content : await readStreamLimited(await openContent(content, 0), MAX_MANIFEST_SIZE, this.name);
+    const bytes = content instanceof Uint8Array ? content : await readSmall(await openContent(content), MAX_MANIFEST_SIZE, `manifest ${this.name}`, 'push manifest');
     await this.#putManifest(descriptor.digest, bytes, descriptor.mediaType);
     this.#manifests.set(descriptor.digest, { bytes, mediaType: descriptor.mediaType });
     options.onProgress?.(bytes.length);
@@ -309,7 +307,7 @@ export class RegistryRepository implements Target {
         method: 'POST',
         path,
         headers: { 'content-length': '0' },
-        scopes: [`repository:${from}:pull`, ...this.#push()],
+        scopes: [repositoryScope(from, ['pull']), ...this.#push()],
         operation: 'mount blob',
         reference: `${this.name}@${descriptor.digest}`,
       });
@@ -325,7 +323,7 @@ export class RegistryRepository implements Target {
         const cancel = await this.client.send({
           registry: this.registry,
           method: 'DELETE',
-          url: new URL(location, base).toString(),
+          url: serverUrl(location, base, `mount blob ${this.name}@${descriptor.digest}`, 'upload Location'),
           scopes: this.#push(),
           operation: 'cancel upload',
           reference: this.name,
@@ -348,8 +346,9 @@ export class RegistryRepository implements Target {
     const origin = await this.client.origin(this.registry);
     const what = `list tags of ${this.name}`;
     const visited = new Set<string>();
+    let previous: string | undefined;
     while (next) {
-      const url = new URL(next, origin).toString();
+      const url = serverUrl(next, previous ?? origin, what, 'next-page Link');
       if (visited.has(url)) {
         throw new RegistryError(`${what}: the registry's next-page Link points back to a page already read (${withoutQuery(url)}); stopped`, {
           kind: 'failure',
@@ -372,6 +371,7 @@ export class RegistryRepository implements Target {
       if (response.statusCode !== 200) await throwResponseError(response, { operation: 'list tags of', reference: this.name });
       const body = await readJsonAnswer(response, { limit: MAX_TAGS_PAGE, what, noun: 'tags page' });
       for (const tag of tagsOf(body, what)) yield tag;
+      previous = url;
       next = nextLink(header(response, 'link'));
     }
   }
@@ -383,7 +383,7 @@ export class RegistryRepository implements Target {
       registry: this.registry,
       method: 'DELETE',
       path: `/v2/${this.repository}/manifests/${digest}`,
-      scopes: [`repository:${this.repository}:delete`],
+      scopes: [repositoryScope(this.repository, ['delete'])],
       operation: 'delete manifest',
       reference: ref,
     });
@@ -438,18 +438,4 @@ function mediaTypeInBody(bytes: Uint8Array): string | undefined {
   } catch {
     return undefined;
   }
-}
-
-async function readStreamLimited(stream: Readable, limit: number, reference: string): Promise<Uint8Array> {
-  const chunks: Buffer[] = [];
-  let size = 0;
-  for await (const chunk of stream) {
-    size += (chunk as Buffer).length;
-    if (size > limit) {
-      stream.destroy();
-      throw new RegistryError(`manifest ${reference} is larger than ${limit} bytes`, { kind: 'invalid', operation: 'fetch manifest', reference });
-    }
-    chunks.push(chunk as Buffer);
-  }
-  return Buffer.concat(chunks);
 }

@@ -5,7 +5,7 @@ import { Readable } from 'node:stream';
 import { afterEach, describe, expect, it } from 'vitest';
 import { RegistryClient } from './client.js';
 import type { Descriptor } from '../oci/descriptor.js';
-import { openContent } from './upload.js';
+import { openContent } from '../content/local-files.js';
 import { defaultUploadStrategy, type UploadStrategy } from './upload-strategy.js';
 
 describe('defaultUploadStrategy', () => {

@@ -1,13 +1,17 @@
-import { pipeline, Readable, Transform } from 'node:stream';
+import { pipeline, type Readable, Transform } from 'node:stream';
 import type { Dispatcher } from 'undici';
+import { repositoryScope } from '../oci/reference.js';
 import type { RegistryConnection } from './connection.js';
 import { DEFAULT_CHUNK_SIZE, type UploadStrategies, type UploadStrategy } from './upload-strategy.js';
 import { DigestingStream, type ExpectedContent } from '../oci/digest.js';
 import { RegistryError } from '../oci/errors.js';
 import { throwResponseError } from '../http/registry-errors.js';
+import { openContent } from '../content/local-files.js';
+import { headerValue as header } from '../http/headers.js';
 import type { Content, TransferOptions } from '../content/target.js';
 import type { Descriptor } from '../oci/descriptor.js';
 import { NetworkError } from '../http/transport.js';
+import { serverUrl } from '../http/server-url.js';
 
 export interface UploadTarget {
   client: RegistryConnection;
@@ -17,12 +21,6 @@ export interface UploadTarget {
   repository: string;
   /** `registry/repository`, for messages. */
   name: string;
-}
-
-/** Streams the content from `offset`: a buffer is sliced, a factory reopens its source there. */
-export async function openContent(content: Content, offset: number): Promise<Readable> {
-  if (content instanceof Uint8Array) return Readable.from([Buffer.from(content.buffer, content.byteOffset + offset, content.byteLength - offset)]);
-  return content(offset);
 }
 
 /**
@@ -53,7 +51,7 @@ function runStrategy(target: UploadTarget, strategy: UploadStrategy, descriptor:
 }
 
 function uploadScopes(target: UploadTarget): string[] {
-  return [`repository:${target.repository}:pull,push`];
+  return [repositoryScope(target.repository, ['pull', 'push'])];
 }
 
 interface UploadSession {
@@ -101,11 +99,6 @@ function minChunkLength(response: Dispatcher.ResponseData, reference: string): n
   return Number(value);
 }
 
-function header(response: Dispatcher.ResponseData, name: string): string | undefined {
-  const value = response.headers[name];
-  return Array.isArray(value) ? value[0] : value;
-}
-
 /** Resolves a `Location` (absolute or relative) against the request URL; its query (`_state`) is kept. */
 function locationOf(response: Dispatcher.ResponseData, requestUrl: string, target: UploadTarget, descriptor: Descriptor): string {
   const location = header(response, 'location');
@@ -117,7 +110,7 @@ function locationOf(response: Dispatcher.ResponseData, requestUrl: string, targe
       status: response.statusCode,
     });
   }
-  return new URL(location, requestUrl).toString();
+  return serverUrl(location, requestUrl, `upload blob ${target.name}@${descriptor.digest}`, 'upload Location');
 }
 
 function withDigest(location: string, digest: string): string {
@@ -178,6 +171,7 @@ export async function uploadMonolithic(target: UploadTarget, descriptor: Descrip
       scopes: uploadScopes(target),
       operation: 'upload blob',
       reference,
+      committing: descriptor.size,
     });
     if (response.statusCode !== 201) await throwResponseError(response, { operation: 'upload blob', reference });
     await response.body.dump();
@@ -300,6 +294,7 @@ export async function uploadChunked(
       scopes: uploadScopes(target),
       operation: 'finish upload of blob',
       reference,
+      committing: descriptor.size,
     });
     if (response.statusCode !== 201) await throwResponseError(response, { operation: 'finish upload of blob', reference });
     await response.body.dump();
@@ -360,6 +355,7 @@ export async function uploadStream(target: UploadTarget, open: () => Promise<Rea
       scopes: uploadScopes(target),
       operation: 'finish upload of blob',
       reference: `${target.name}@${uploaded.digest}`,
+      committing: uploaded.size,
     });
     if (response.statusCode !== 201) await throwResponseError(response, { operation: 'finish upload of blob', reference: `${target.name}@${uploaded.digest}` });
     await response.body.dump();
@@ -386,5 +382,6 @@ async function patch(target: UploadTarget, location: string, body: Buffer | Read
     await throwResponseError(response, { operation: 'upload blob', reference });
   }
   await response.body.dump();
-  return header(response, 'location') ? new URL(header(response, 'location') as string, location).toString() : location;
+  const next = header(response, 'location');
+  return next ? serverUrl(next, location, `upload blob ${reference}`, 'upload Location') : location;
 }

@@ -1,14 +1,16 @@
 import { open } from 'node:fs/promises';
 import { pipeline } from 'node:stream';
 import type { WasmInterface } from '@par/archive';
-import type { ComponentArtifact, ComponentConfig, Descriptor, Manifest, Target } from '@par/registry';
-import { CliError } from './errors.js';
+import { readManifestBytes } from '../content/copy.js';
+import type { Target } from '../content/target.js';
+import type { Descriptor } from '../oci/descriptor.js';
+import { createVerifier } from '../oci/digest.js';
+import { RegistryError } from '../oci/errors.js';
+import { parseManifest, type Manifest } from '../oci/manifest.js';
+import { checkComponentManifest, componentArtifactProblems, isComponentManifest, parseComponentConfig, type ComponentArtifact, type ComponentConfig } from './component-manifest.js';
+import { WASM_CONFIG_MEDIA_TYPE } from './component-media-types.js';
 
-/**
- * Components in registries and layouts, for pull, inspect, verify and promote: which kind of
- * artifact a reference names, and a component's layer read (digest-checked) with its config.
- */
-
+/** What an artifact holds: a provider archive, or a Wasm component (or module). */
 export type ArtifactKind = 'par' | 'component';
 
 export interface ArtifactManifest {
@@ -19,11 +21,9 @@ export interface ArtifactManifest {
 
 /** Resolves a reference and reads its manifest (verified); a component manifest is a component, anything else is taken for a par. */
 export async function readArtifactManifest(target: Target, reference: string): Promise<ArtifactManifest> {
-  const registry = await import('@par/registry');
   const descriptor = await target.resolve(reference);
-  const bytes = await registry.readManifestBytes(target, descriptor);
-  const manifest = registry.parseManifest(bytes, descriptor.mediaType);
-  return { descriptor, manifest, kind: registry.isComponentManifest(manifest) ? 'component' : 'par' };
+  const manifest = parseManifest(await readManifestBytes(target, descriptor), descriptor.mediaType);
+  return { descriptor, manifest, kind: isComponentManifest(manifest) ? 'component' : 'par' };
 }
 
 export interface ReadComponent {
@@ -36,26 +36,24 @@ export interface ReadComponent {
 }
 
 /**
- * Streams a component's layer through the Wasm reader (nothing goes to disk) and its config,
+ * Streams a component's layer through the Wasm reader (nothing goes to disk) and reads its config,
  * both verified against their digests, and says what is wrong with them. A layer that does not
- * match its digest, or is not Wasm, is a problem, not an exception: promotion reports it as a
- * refusal.
+ * match its digest, or is not Wasm, is a problem, not an exception: promotion reports it as a refusal.
  */
 export async function readComponentArtifact(target: Target, artifactManifest: ArtifactManifest, display: string): Promise<ReadComponent> {
-  const registry = await import('@par/registry');
   const archive = await import('@par/archive');
-  const artifact = registry.checkComponentManifest(artifactManifest.manifest, display);
+  const artifact = checkComponentManifest(artifactManifest.manifest, display);
   const result: ReadComponent = { artifact, problems: [] };
-  if (artifact.config.mediaType === registry.WASM_CONFIG_MEDIA_TYPE) {
+  if (artifact.config.mediaType === WASM_CONFIG_MEDIA_TYPE) {
     try {
-      result.config = registry.parseComponentConfig(await registry.readManifestBytes(target, artifact.config), `the config of ${display}`);
+      result.config = parseComponentConfig(await readManifestBytes(target, artifact.config), `the config of ${display}`);
     } catch (error) {
       if (!isKind(error, 'invalid', 'verification')) throw error;
       result.problems.push((error as Error).message);
     }
   }
   try {
-    const layer = registry.createVerifier(artifact.layer, { reference: `${display} layer ${artifact.layer.digest}` });
+    const layer = createVerifier(artifact.layer, { reference: `${display} layer ${artifact.layer.digest}` });
     // pipeline, not pipe: a download that fails (its own digest check) must fail the reader, not the process.
     pipeline(await target.fetch(artifact.layer), layer, () => undefined);
     result.wasm = await archive.readWasm(layer, { what: `the layer of ${display}` });
@@ -64,27 +62,27 @@ export async function readComponentArtifact(target: Target, artifactManifest: Ar
     result.problems.push((error as Error).message);
     return result;
   }
-  result.problems.push(...registry.componentArtifactProblems(artifact, result.wasm, result.config));
+  result.problems.push(...componentArtifactProblems(artifact, result.wasm, result.config));
   return result;
 }
 
 /** The Wasm kind a file's first 8 bytes announce, or undefined when it is not Wasm (a par, say). */
-export async function sniffWasm(file: string): Promise<'component' | 'module' | undefined> {
+export async function sniffWasmFile(file: string): Promise<'component' | 'module' | undefined> {
   const archive = await import('@par/archive');
-  let head: Buffer;
+  const head = Buffer.alloc(archive.PREAMBLE_SIZE);
+  let bytesRead: number;
   try {
     const handle = await open(file, 'r');
     try {
-      head = Buffer.alloc(archive.PREAMBLE_SIZE);
-      const { bytesRead } = await handle.read(head, 0, head.length, 0);
-      head = head.subarray(0, bytesRead);
+      ({ bytesRead } = await handle.read(head, 0, head.length, 0));
     } finally {
       await handle.close();
     }
   } catch (error) {
-    throw new CliError(`cannot read ${file}: ${(error as NodeJS.ErrnoException).code ?? String(error)}`, 'not_found');
+    const code = (error as NodeJS.ErrnoException).code;
+    throw new RegistryError(`cannot read ${file}: ${code === 'ENOENT' ? 'no such file' : (code ?? String(error))}`, { kind: code === 'ENOENT' ? 'not_found' : 'failure', operation: 'read file', reference: file });
   }
-  const preamble = archive.readPreamble(head);
+  const preamble = archive.readPreamble(head.subarray(0, bytesRead));
   return typeof preamble === 'string' ? undefined : preamble.kind;
 }
 

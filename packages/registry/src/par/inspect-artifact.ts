@@ -1,12 +1,12 @@
 import { stat } from 'node:fs/promises';
 import { basename } from 'node:path';
 import type { ArchiveContents, WasmInterface } from '@par/archive';
-import type { ComponentLayout, ComponentConfig } from '@par/registry';
-import { readArtifactManifest, readComponentArtifact, sniffWasm } from './component-artifact.js';
-import { CliError } from './errors.js';
-import { findParLayer } from './par-artifact.js';
-import { openTarget } from './targets.js';
-import { createRegistryClient, type RegistryFlags } from './registry-options.js';
+import { RegistryError } from '../oci/errors.js';
+import type { RegistryClient } from '../remote/client.js';
+import type { ComponentConfig, ComponentLayout } from './component-manifest.js';
+import { readArtifactManifest, readComponentArtifact, sniffWasmFile } from './component-read.js';
+import { findParLayer } from './find-par.js';
+import { openLocation } from './locations.js';
 
 /** A component as `par inspect` and `par verify` see it: from a `.wasm` file or a reference. */
 export interface InspectedComponent {
@@ -19,23 +19,32 @@ export interface InspectedComponent {
   layout?: ComponentLayout;
   layer?: { digest: string; size: number };
   config?: ComponentConfig;
+  /** Why it is not a valid component (artifact); empty when it is. */
   problems: string[];
 }
 
 export interface InspectedPar {
   type: 'par';
   contents: ArchiveContents;
+  /** The manifest digest, when the archive came from a registry or a layout. */
   digest?: string;
+}
+
+export interface ReadInspectableOptions {
+  /** Builds a client when the location is not a file; it is closed afterwards. */
+  client: () => Promise<RegistryClient>;
+  defaultRegistry?: string;
 }
 
 /**
  * Opens what `par inspect|verify ARG` names: a `.wasm` file (told by its preamble), a par file, or
- * a reference whose manifest says which of the two it holds. Layers stream; nothing is written.
+ * a registry reference or layout whose manifest says which of the two it holds. Layers stream;
+ * nothing is written.
  */
-export async function openInspectable(location: string, flags: RegistryFlags): Promise<InspectedComponent | InspectedPar> {
+export async function readInspectable(location: string, options: ReadInspectableOptions): Promise<InspectedComponent | InspectedPar> {
+  const archive = await import('@par/archive');
   if (await isFile(location)) {
-    const archive = await import('@par/archive');
-    if ((await sniffWasm(location)) === undefined) return { type: 'par', contents: await archive.readArchive(location) };
+    if ((await sniffWasmFile(location)) === undefined) return { type: 'par', contents: await archive.readArchive(location) };
     try {
       return { type: 'component', name: basename(location), wasm: await archive.readWasm(location, { what: location }), problems: [] };
     } catch (error) {
@@ -44,20 +53,21 @@ export async function openInspectable(location: string, flags: RegistryFlags): P
     }
   }
   // A missing file should say so, not be taken for a Docker Hub repository called `x.wasm`.
-  if (/^\.{0,2}\//.test(location) || /\.(par|par\.gz|tar|gz|wasm)$/.test(location)) throw new CliError(`no such file: ${location}`, 'not_found');
-  const client = await createRegistryClient(flags);
+  if (/^\.{0,2}\//.test(location) || /\.(par|par\.gz|tar|gz|wasm)$/.test(location)) {
+    throw new RegistryError(`no such file: ${location}`, { kind: 'not_found', operation: 'read artifact', reference: location });
+  }
+  const client = await options.client();
   try {
-    const { target, reference, display } = await openTarget(location, client, flags, 'source');
-    const artifact = await readArtifactManifest(target, reference);
+    const opened = await openLocation(location, { client, role: 'source', ...(options.defaultRegistry === undefined ? {} : { defaultRegistry: options.defaultRegistry }) });
+    const artifact = await readArtifactManifest(opened.target, opened.reference);
     if (artifact.kind === 'par') {
-      const archive = await import('@par/archive');
-      const par = await findParLayer(target, artifact.descriptor.digest, display);
+      const par = await findParLayer(opened.target, artifact.descriptor.digest, opened.display);
       return { type: 'par', contents: await archive.readArchive(await par.open()), digest: artifact.descriptor.digest };
     }
-    const read = await readComponentArtifact(target, artifact, display);
+    const read = await readComponentArtifact(opened.target, artifact, opened.display);
     return {
       type: 'component',
-      name: display,
+      name: opened.display,
       ...(read.wasm ? { wasm: read.wasm } : {}),
       digest: artifact.descriptor.digest,
       layout: read.artifact.layout,

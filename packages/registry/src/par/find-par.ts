@@ -1,5 +1,10 @@
 import { pipeline, type Readable } from 'node:stream';
-import type { Descriptor, Target } from '@par/registry';
+import { readManifestBytes } from '../content/copy.js';
+import type { Target } from '../content/target.js';
+import type { Descriptor } from '../oci/descriptor.js';
+import { createVerifier } from '../oci/digest.js';
+import { parseManifest } from '../oci/manifest.js';
+import { checkParManifest } from './par-file.js';
 
 export interface ParLayer {
   /** The manifest the reference resolved to. */
@@ -16,15 +21,14 @@ export interface ParLayer {
  * before a byte of the layer is read. `display` names the artifact in that refusal.
  */
 export async function findParLayer(target: Target, reference: string, display: string = reference): Promise<ParLayer> {
-  const registry = await import('@par/registry');
   const manifest = await target.resolve(reference);
-  const bytes = await registry.readManifestBytes(target, manifest);
-  const layer = registry.checkParManifest(registry.parseManifest(bytes, manifest.mediaType), display);
+  const bytes = await readManifestBytes(target, manifest);
+  const layer = checkParManifest(parseManifest(bytes, manifest.mediaType), display);
   return {
     manifest,
     layer,
     open: async () => {
-      const verified = registry.createVerifier(layer);
+      const verified = createVerifier(layer, { reference: `${display} layer ${layer.digest}` });
       // pipeline, not pipe: a download that fails its own digest check must fail the reader, not the process.
       pipeline(await target.fetch(layer), verified, () => undefined);
       return verified;
