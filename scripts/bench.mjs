@@ -232,12 +232,11 @@ async function profileCase(pick, ctx, nodeBin) {
 }
 
 /** Everything measured on one Node line: fixed costs, then every size of the line. */
-async function measureLine(line, par, registries, workDir) {
+async function measureLine(line, par, registries, workDir, entry, save) {
   const parArgv = parOn(line.nodeBin);
-  const entry = { node: line.version, id: line.id, sizes: parArgv ? line.sizes : [], fixedCost: null, measurements: {}, profiles: [] };
   if (!parArgv) {
     log(`bench: ${line.version}: BENCH_PAR is an executable, so it cannot be run on this Node; skipped`);
-    return entry;
+    return;
   }
   const label = line.id === 'primary' ? '' : `${line.version} `;
   const small = { registries, par: parArgv, node: line.nodeBin, label };
@@ -245,23 +244,25 @@ async function measureLine(line, par, registries, workDir) {
   const smallDir = await prepareSmallArtifact(small, workDir, parArgv);
   entry.fixedCost = { artifactSize: small.artifact.layerSize, cases: await measureFixedCost(small, par) };
   await rm(smallDir, { recursive: true, force: true });
+  await save();
   const ctxBySize = new Map();
-  for (const mebibytes of entry.sizes) {
+  for (const mebibytes of line.sizes) {
     const ctx = { mebibytes, registries, par: parArgv, label, timeoutMs: timeoutFor(mebibytes) };
     ctxBySize.set(mebibytes, ctx);
     const sizeDir = await prepareSize(ctx, par, workDir);
     const measured = { binarySize: ctx.binarySize, artifactSize: ctx.artifact.layerSize, cases: {} };
     entry.measurements[mebibytes] = measured;
     for (const benchCase of CASES) measured.cases[benchCase.id] = await measureCase(ctx, benchCase, par);
+    entry.sizes.push(mebibytes);
+    await save();
     // Keep only the largest size's files (for the profile run); the disk holds a few GiB at most.
-    if (config.profile && mebibytes === Math.max(...entry.sizes)) continue;
+    if (config.profile && mebibytes === Math.max(...line.sizes)) continue;
     await rm(sizeDir, { recursive: true, force: true });
   }
   if (config.profile) {
     for (const pick of pickProfileCases(entry)) entry.profiles.push(await profileCase(pick, ctxBySize.get(pick.size), line.nodeBin));
   }
   for (const ctx of ctxBySize.values()) await rm(path.dirname(ctx.outDir), { recursive: true, force: true });
-  return entry;
 }
 
 async function main() {
@@ -308,10 +309,16 @@ async function main() {
       lines: [],
     };
     results.machine.nodes = lines.map((line) => line.version);
-    for (const line of lines) results.lines.push(await measureLine(line, par, registries, workDir));
-    results.machine.loadAtEnd = loadAverage();
-
-    await writeFile(config.output, renderResults(results));
+    // Results are written after every step, so an interrupted run leaves what it measured.
+    const save = async () => {
+      results.machine.loadAtEnd = loadAverage();
+      await writeFile(config.output, renderResults(results));
+    };
+    // This Node's line is reported first; the newest line (fixed costs and 16 MiB) is measured first,
+    // so a long run cut short loses the largest size of this line rather than a whole line.
+    for (const line of lines) results.lines.push({ node: line.version, id: line.id, sizes: [], fixedCost: null, measurements: {}, profiles: [] });
+    for (const index of [...lines.keys()].reverse()) await measureLine(lines[index], par, registries, workDir, results.lines[index], save);
+    await save();
     log(`\nbench: wrote ${path.relative(repoRoot, config.output)}\n\nTargets:`);
     for (const [target, measured, result] of evaluateTargets(results)) log(`  ${result.replace(/\*/g, '')}  ${target}: ${measured}`);
   } finally {

@@ -277,4 +277,26 @@ describe('copy between registries', () => {
     expect(requests.filter((r) => r.method === 'POST').map((r) => r.status)).toEqual([201, 201]);
     expect(requests.filter((r) => r.method === 'PUT' && r.url.includes('/blobs/'))).toEqual([]);
   });
+
+  it('promotes within one registry in six requests: resolve, one existence check, the manifest, a mount per blob, the tagged manifest', async () => {
+    const { client, requests } = recordingClient();
+    const registry = registries.plain.host;
+    const from = uniqueRepository('client/promote-count-src');
+    const to = uniqueRepository('client/promote-count-dst');
+    await seed(client, registry, from);
+    requests.length = 0;
+    const result = await copy(client.repository({ registry, repository: from }), 'v1', client.repository({ registry, repository: to }), 'v1');
+    expect(result).toMatchObject({ mounted: 2, copied: 1, skipped: 0 });
+    const digest = result.descriptor.digest;
+    expect(requests.map((r) => `${r.method} ${r.url.replace(`http://${registry}/v2/`, '')} ${r.status}`)).toEqual([
+      `HEAD ${from}/manifests/v1 200`,
+      `HEAD ${to}/manifests/${digest} 404`,
+      `GET ${from}/manifests/${digest} 200`,
+      `POST ${to}/blobs/uploads/ 201`,
+      `POST ${to}/blobs/uploads/ 201`,
+      `PUT ${to}/manifests/v1 201`,
+    ]);
+    // The tag names the copied manifest.
+    expect((await client.repository({ registry, repository: to }).resolve('v1')).digest).toBe(digest);
+  });
 });

@@ -3,7 +3,7 @@
 import { afterEach, describe, expect, test } from 'vitest';
 import { registries, uniqueRepository } from '../registries/endpoints.js';
 import { useRegistries } from '../registries/ensure-running.js';
-import { endless, startFrontServer, type FrontServer } from '../support/front-server.js';
+import { endless, startFrontServer, type FrontServer, type FrontServerOptions } from '../support/front-server.js';
 import { fixture, isOneLineError, par, type ParRun } from '../support/par.js';
 
 useRegistries(['plain']);
@@ -37,7 +37,7 @@ function expectRefused(run: ParRun & { seconds: number }, message: string | RegE
 }
 
 /** A tags endpoint answering as `answer` says; everything else proxied to the plain registry. */
-async function tagsServer(answer: Parameters<typeof startFrontServer>[0]['intercept'], maxRequests = 20): Promise<FrontServer> {
+async function tagsServer(answer: FrontServerOptions['intercept'], maxRequests = 20): Promise<FrontServer> {
   return front({ upstream: registries.plain.url, maxRequests, intercept: (request, response, self) => request.url!.includes('/tags/list') && answer!(request, response, self) });
 }
 

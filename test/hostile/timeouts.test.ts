@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { afterEach, describe, expect, test } from 'vitest';
 import { registries, uniqueRepository } from '../registries/endpoints.js';
 import { useRegistries } from '../registries/ensure-running.js';
-import { drip, neverAnswer, proxy, startFrontServer, startSilentServer, type FrontServer, type SilentServer } from '../support/front-server.js';
+import { drip, neverAnswer, proxy, startFrontServer, startSilentServer, type FrontServer, type FrontServerOptions, type SilentServer } from '../support/front-server.js';
 import { fixture, isOneLineError, par, tempDir, type ParRun } from '../support/par.js';
 import { freshArchive, PAR_CONFIG_DIGEST, sha256Hex } from '../support/registry-cli.js';
 
@@ -42,7 +42,7 @@ function expectStall(run: ParRun & { seconds: number }, message: string, maxSeco
 }
 
 /** A repository holding fakepay on the plain registry, behind a front server that misbehaves as `intercept` says. */
-async function pushedBehind(name: string, intercept: Parameters<typeof startFrontServer>[0]['intercept']): Promise<{ server: FrontServer; repository: string }> {
+async function pushedBehind(name: string, intercept: FrontServerOptions['intercept']): Promise<{ server: FrontServer; repository: string }> {
   const repository = uniqueRepository(name);
   const pushed = await par(['push', `${registries.plain.host}/${repository}:1`, fakepay]);
   expect(pushed.status, pushed.stderr).toBe(0);

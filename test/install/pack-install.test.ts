@@ -12,7 +12,7 @@ import { fixture, repoRoot, tempDir } from '../support/par.js';
 useRegistries(['plain']);
 
 const INSTALL_TIMEOUT_MS = 240_000;
-const packages = ['archive', 'registry', 'cli'] as const;
+const packages = ['errors', 'files', 'archive', 'registry', 'cli'] as const;
 const version = (JSON.parse(readFileSync(join(repoRoot, 'packages', 'cli', 'package.json'), 'utf8')) as { version: string }).version;
 const golden = fixture('wash/fakepay.par.gz');
 
@@ -138,7 +138,7 @@ describe('the library tarballs in a scratch project', () => {
   beforeAll(async () => {
     expectOk(await run('mkdir', ['-p', project], { cwd: work, home }), 'mkdir');
     writeFileSync(join(project, 'package.json'), `${JSON.stringify({ name: 'scratch', private: true, type: 'module' })}\n`);
-    const installed = await run('npm', ['install', '--no-audit', '--no-fund', '--loglevel=error', tarball('archive'), tarball('registry')], { cwd: project, home });
+    const installed = await run('npm', ['install', '--no-audit', '--no-fund', '--loglevel=error', tarball('errors'), tarball('files'), tarball('archive'), tarball('registry')], { cwd: project, home });
     expectOk(installed, 'npm install of the library tarballs');
   }, INSTALL_TIMEOUT_MS);
 

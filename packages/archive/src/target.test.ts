@@ -17,7 +17,20 @@ describe('hostTarget', () => {
   });
 
   test('defaults to this machine', () => {
-    expect(hostTarget()).toBe(hostTarget(process.arch, process.platform));
+    // Pretend to be another machine: the default must follow process.arch and process.platform.
+    const arch = Object.getOwnPropertyDescriptor(process, 'arch')!;
+    const platform = Object.getOwnPropertyDescriptor(process, 'platform')!;
+    try {
+      Object.defineProperty(process, 'arch', { value: 'arm64' });
+      Object.defineProperty(process, 'platform', { value: 'darwin' });
+      expect(hostTarget()).toBe('aarch64-macos');
+      Object.defineProperty(process, 'arch', { value: 'riscv64' });
+      Object.defineProperty(process, 'platform', { value: 'linux' });
+      expect(hostTarget()).toBe('riscv64-linux');
+    } finally {
+      Object.defineProperty(process, 'arch', arch);
+      Object.defineProperty(process, 'platform', platform);
+    }
   });
 });
 

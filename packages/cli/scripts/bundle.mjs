@@ -52,6 +52,9 @@ const result = await build({
   target: 'node20.18',
   chunkNames: '[name]-[hash]',
   alias: {
+    // One copy of each workspace package, from its sources: ParError's instanceof holds across them.
+    '@par/errors': join(packagesDir, 'errors', 'src', 'index.ts'),
+    '@par/files': join(packagesDir, 'files', 'src', 'index.ts'),
     '@par/archive': join(packagesDir, 'archive', 'src', 'index.ts'),
     '@par/registry': join(packagesDir, 'registry', 'src', 'index.ts'),
   },

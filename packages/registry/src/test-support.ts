@@ -41,8 +41,8 @@ export interface Closable {
 }
 
 export interface FakeServers {
-  /** Starts a local HTTP server on 127.0.0.1 with `handler`; returns its `host:port`. */
-  serve: (handler: (request: IncomingMessage, response: ServerResponse) => void) => Promise<string>;
+  /** Starts a local HTTP server on 127.0.0.1 with `handler`; returns its `host:port`. `observe` sees the server (e.g. to count connections). */
+  serve: (handler: (request: IncomingMessage, response: ServerResponse) => void, observe?: (server: Server) => void) => Promise<string>;
   /** Remembers a client so that it is closed after the current test. */
   track: <T extends Closable>(client: T) => T;
 }
@@ -58,8 +58,9 @@ export function fakeServers(): FakeServers {
   });
 
   return {
-    serve: async (handler) => {
+    serve: async (handler, observe) => {
       const server = createServer(handler);
+      observe?.(server);
       servers.push(server);
       await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
       return `127.0.0.1:${(server.address() as AddressInfo).port}`;

@@ -26,7 +26,9 @@ async function parse(args: string[]): Promise<{ argv: Record<string, unknown>; o
     .command('resolve <reference>', 'Print the digest', (y) => y.positional('reference', { type: 'string' }).option('debug', { type: 'boolean', describe: 'Log requests' }))
     .strict()
     .exitProcess(false);
-  const argv = (await parser.parseAsync(args, {}, (_error, _argv, text) => (output = text))) as Record<string, unknown>;
+  const argv = (await parser.parseAsync(args, {}, (_error, _argv, text) => {
+    output = text;
+  })) as Record<string, unknown>;
   return { argv, output };
 }
 

@@ -61,15 +61,15 @@ export async function copy(
   options: CopyOptions = {},
 ): Promise<CopyResult> {
   const root = await source.resolve(sourceRef);
-  const run = new GraphCopy(source, destination, root, options);
-  await run.copyNode(root);
-  await run.commit();
   const tags = new Set<string>();
   const primary = destinationRef ?? (sourceRef.includes(':') ? undefined : sourceRef);
   if (primary !== undefined && !primary.includes(':')) tags.add(primary);
   for (const tag of options.tags ?? []) tags.add(tag);
+  const run = new GraphCopy(source, destination, root, options, [...tags][0]);
+  await run.copyNode(root);
+  await run.commit();
   if (!options.dryRun) {
-    for (const tag of tags) await destination.tag(root, tag);
+    for (const tag of tags) if (tag !== run.taggedWithRoot) await destination.tag(root, tag);
   }
   return { descriptor: root, ...run.totals };
 }
@@ -87,9 +87,14 @@ class GraphCopy {
   readonly #canMount: boolean;
   /** The first failure of any task; set once, it stops every task not yet started. */
   #failure: { error: unknown } | undefined;
+  /** The tag to store the root under in the same request as the root itself, if any. */
+  readonly #rootTag: string | undefined;
+  /** The tag the root was pushed under (so it needs no tagging afterwards). */
+  taggedWithRoot: string | undefined;
 
-  constructor(source: Target, destination: Target, root: Descriptor, options: CopyOptions) {
+  constructor(source: Target, destination: Target, root: Descriptor, options: CopyOptions, rootTag?: string) {
     this.#root = root;
+    this.#rootTag = rootTag;
     this.#source = source;
     this.#destination = destination;
     this.#options = options;
@@ -151,12 +156,29 @@ class GraphCopy {
     }
     const children = manifestChildren(parseManifest(bytes, descriptor.mediaType));
     await Promise.all(children.map((child) => this.copyNode(child)));
-    if (descriptor.digest === this.#root.digest) await this.commit();
-    if (!this.#options.dryRun) await this.#run(() => this.#destination.push(descriptor, bytes));
+    const isRoot = descriptor.digest === this.#root.digest;
+    if (isRoot) await this.commit();
+    if (!this.#options.dryRun) {
+      const tag = isRoot ? this.#rootTag : undefined;
+      const pushTagged = this.#destination.pushTagged?.bind(this.#destination);
+      if (tag !== undefined && pushTagged !== undefined) {
+        // The root and its first tag in one request.
+        await this.#run(() => pushTagged(descriptor, bytes, tag));
+        this.taggedWithRoot = tag;
+      } else {
+        await this.#run(() => this.#destination.push(descriptor, bytes));
+      }
+    }
     this.#record(descriptor, 'copied', bytes.length);
   }
 
   async #copyBlob(descriptor: Descriptor): Promise<void> {
+    // Within one registry a mount is one request whether or not the destination has the blob
+    // (a registry answers 201 for a blob it holds): no existence check first.
+    if (this.#canMount && !this.#options.dryRun && (await this.#destination.mount?.(descriptor, this.#source))) {
+      this.#record(descriptor, 'mounted', 0);
+      return;
+    }
     if (await this.#destination.exists(descriptor)) {
       this.#record(descriptor, 'skipped', 0);
       return;
@@ -165,10 +187,6 @@ class GraphCopy {
       // Within one registry the real run mounts the blob from the source repository, which holds it.
       if (this.#canMount) this.#record(descriptor, 'mounted', 0);
       else this.#record(descriptor, 'copied', descriptor.size);
-      return;
-    }
-    if (this.#canMount && (await this.#destination.mount?.(descriptor, this.#source))) {
-      this.#record(descriptor, 'mounted', 0);
       return;
     }
     const progress = this.#options.onProgress;

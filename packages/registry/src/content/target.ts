@@ -53,6 +53,11 @@ export interface Target {
   readonly verifiesOnPush?: boolean;
   /** True when `mount` can take blobs from `source` without moving their bytes (same registry, other repository). */
   canMountFrom?(source: Target): boolean;
+  /**
+   * Stores a manifest and points a tag at it at once (one request where push then tag would be
+   * two); copy uses it for the root of a copy that has a tag.
+   */
+  pushTagged?(descriptor: Descriptor, bytes: Uint8Array, tag: string): Promise<void>;
   /** Takes a blob from `source` without moving its bytes; false when it did not, so the caller copies instead. */
   mount?(descriptor: Descriptor, source: Target): Promise<boolean>;
 }

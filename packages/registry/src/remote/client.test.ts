@@ -137,16 +137,28 @@ describe('bearer auth', () => {
 describe('transport', () => {
   it('falls back to plain HTTP on a loopback registry that does not speak TLS, once per host', async () => {
     let hits = 0;
-    const registry = await serve((_request, response) => {
-      hits++;
-      sendManifest(response);
-    });
+    // A TLS ClientHello reaching a plain HTTP server is a client error: each is one HTTPS probe.
+    let probes = 0;
+    const registry = await serve(
+      (_request, response) => {
+        hits++;
+        sendManifest(response);
+      },
+      (server) => server.on('clientError', (_error, socket) => {
+        probes++;
+        socket.destroy();
+      }),
+    );
     const { client: c, requests } = client();
-    const repo = c.repository({ registry, repository: 'a/b' });
-    await repo.fetchManifest('v1');
-    await repo.fetchManifest('v1');
-    expect(requests.map((r) => r.url)).toEqual([`http://${registry}/v2/a/b/manifests/v1`, `http://${registry}/v2/a/b/manifests/v1`]);
-    expect(hits).toBe(2);
+    const first = c.repository({ registry, repository: 'a/b' });
+    const second = c.repository({ registry, repository: 'c/d' });
+    await first.fetchManifest('v1');
+    // Another repository and another tag on the same host: the scheme is known, no probe.
+    await second.fetchManifest('v2');
+    await first.fetchManifest('v3');
+    expect(requests.map((r) => r.url)).toEqual([`http://${registry}/v2/a/b/manifests/v1`, `http://${registry}/v2/c/d/manifests/v2`, `http://${registry}/v2/a/b/manifests/v3`]);
+    expect(hits).toBe(3);
+    expect(probes).toBe(1);
   });
 
   it('retries a 503 honouring Retry-After, then succeeds', async () => {

@@ -74,6 +74,8 @@ export class RegistryRepository implements Target {
    * to check it, then copies it; on a remote registry each saved request is a round trip).
    */
   readonly #manifests = new Map<string, { bytes: Uint8Array; mediaType: string }>();
+  /** Manifest descriptors a resolve returned, by digest: resolving the digest again needs no request either. */
+  readonly #resolved = new Map<string, Descriptor>();
   /** Blob downloads are hashed against their descriptor (unless the consumer checks downstream). */
   readonly verifiesOnFetch = true;
   /** The registry checks every upload against its `?digest=`. */
@@ -103,6 +105,8 @@ export class RegistryRepository implements Target {
   async resolve(reference: string): Promise<Descriptor> {
     const known = this.#manifests.get(reference);
     if (known !== undefined) return { mediaType: known.mediaType, digest: reference, size: known.bytes.length };
+    const resolved = this.#resolved.get(reference);
+    if (resolved !== undefined) return { ...resolved };
     const ref = this.#reference(reference);
     const response = await this.client.send({
       registry: this.registry,
@@ -122,6 +126,7 @@ export class RegistryRepository implements Target {
     if (!digest || !mediaType || size === undefined || (isDigest(reference) && digest !== reference)) {
       return (await this.fetchManifest(reference)).descriptor;
     }
+    this.#resolved.set(digest, { mediaType, digest, size });
     return { mediaType, digest, size };
   }
 
@@ -264,7 +269,8 @@ export class RegistryRepository implements Target {
     return { mediaType, digest, size };
   }
 
-  async #putManifest(reference: string, bytes: Uint8Array, mediaType: string): Promise<void> {
+  /** PUTs a manifest; returns the digest the registry says it stored (`Docker-Content-Digest`), if it says. */
+  async #putManifest(reference: string, bytes: Uint8Array, mediaType: string): Promise<string | undefined> {
     const ref = this.#reference(reference);
     const response = await this.client.send({
       registry: this.registry,
@@ -278,6 +284,23 @@ export class RegistryRepository implements Target {
     });
     if (response.statusCode !== 201 && response.statusCode !== 200) await throwResponseError(response, { operation: 'push manifest', reference: ref });
     await response.body.dump();
+    return header(response, 'docker-content-digest');
+  }
+
+  /**
+   * Stores a manifest and points `tag` at it in one request (a PUT under the tag; the registry
+   * answers with the digest it stored, which must be the descriptor's).
+   */
+  async pushTagged(descriptor: Descriptor, bytes: Uint8Array, tag: string): Promise<void> {
+    const stored = await this.#putManifest(tag, bytes, descriptor.mediaType);
+    if (stored !== undefined && stored !== descriptor.digest) {
+      throw new RegistryError(`${this.#reference(tag)}: the registry stored the manifest as ${stored}, not ${descriptor.digest}`, {
+        kind: 'verification',
+        operation: 'push manifest',
+        reference: this.#reference(tag),
+      });
+    }
+    this.#manifests.set(descriptor.digest, { bytes, mediaType: descriptor.mediaType });
   }
 
   /** PUTs the manifest's bytes under `tag` (fetching them from this repository when needed). */

@@ -9,16 +9,32 @@ export interface UploadStrategy {
 const MiB = 1024 * 1024;
 export const DEFAULT_CHUNK_SIZE = 4 * MiB;
 
-/**
- * What works on known registries: GHCR caps request bodies at 4 MiB; Artifactory mishandles
- * chunks; ECR wants chunks of at least 5 MiB. Everything else gets one streamed PUT.
- */
-export function defaultUploadStrategy(host: string): UploadStrategy {
+/** What a known registry needs of uploads, and why: per-host quirks as data, not branches. */
+export interface HostUploadRule {
+  matches: (host: string) => boolean;
+  strategy: UploadStrategy;
+  why: string;
+}
+
+export const HOST_UPLOAD_RULES: readonly HostUploadRule[] = [
+  { matches: (host) => host === 'ghcr.io', strategy: { mode: 'chunked', chunkSize: 4 * MiB }, why: 'GHCR caps request bodies at 4 MiB' },
+  { matches: (host) => host.endsWith('.amazonaws.com'), strategy: { mode: 'chunked', chunkSize: 5 * MiB }, why: 'ECR wants chunks of at least 5 MiB' },
+  {
+    matches: (host) => host.endsWith('.jfrog.io') || host.includes('artifactory'),
+    strategy: { mode: 'monolithic' },
+    why: 'Artifactory mishandles chunked uploads, so it gets one PUT even if the default changes',
+  },
+];
+
+/** The rule for a host (lower-cased), if it is a registry with known upload needs. */
+export function hostUploadRule(host: string): HostUploadRule | undefined {
   const name = host.toLowerCase();
-  if (name === 'ghcr.io') return { mode: 'chunked', chunkSize: 4 * MiB };
-  if (name.endsWith('.amazonaws.com')) return { mode: 'chunked', chunkSize: 5 * MiB };
-  if (name.endsWith('.jfrog.io') || name.includes('artifactory')) return { mode: 'monolithic' };
-  return { mode: 'monolithic' };
+  return HOST_UPLOAD_RULES.find((rule) => rule.matches(name));
+}
+
+/** A known registry's strategy; everything else gets one streamed PUT. */
+export function defaultUploadStrategy(host: string): UploadStrategy {
+  return hostUploadRule(host)?.strategy ?? { mode: 'monolithic' };
 }
 
 /**

@@ -6,13 +6,16 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { RegistryClient } from './client.js';
 import type { Descriptor } from '../oci/descriptor.js';
 import { openContent } from '../content/local-files.js';
-import { defaultUploadStrategy, type UploadStrategy } from './upload-strategy.js';
+import { defaultUploadStrategy, hostUploadRule, type UploadStrategy } from './upload-strategy.js';
 
 describe('defaultUploadStrategy', () => {
   it('knows the registries that need special treatment', () => {
     expect(defaultUploadStrategy('ghcr.io')).toEqual({ mode: 'chunked', chunkSize: 4 * 1024 * 1024 });
     expect(defaultUploadStrategy('123.dkr.ecr.eu-west-1.amazonaws.com').chunkSize).toBeGreaterThanOrEqual(5 * 1024 * 1024);
-    expect(defaultUploadStrategy('acme.jfrog.io').mode).toBe('monolithic');
+    // Monolithic is also the default, so only the rule itself shows Artifactory is known.
+    expect(hostUploadRule('acme.jfrog.io')).toMatchObject({ strategy: { mode: 'monolithic' }, why: expect.stringContaining('Artifactory') });
+    expect(hostUploadRule('mycompany-artifactory.example.com')?.strategy).toEqual({ mode: 'monolithic' });
+    expect(hostUploadRule('127.0.0.1:5001')).toBeUndefined();
     expect(defaultUploadStrategy('127.0.0.1:5001').mode).toBe('monolithic');
   });
 });
