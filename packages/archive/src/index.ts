@@ -36,3 +36,7 @@ export type { VerificationReport, VerificationProblem, ProblemCode, VerifyArchiv
 // Insert
 export { insertTarget } from './insert.js'; // add/replace a target, re-sign, keep the archive's subject, atomic replace
 export type { InsertTargetOptions, InsertedTarget } from './insert.js'; // options and result of insertTarget
+
+// Wasm components (the other artifact a wasmCloud application names)
+export { readWasm, readPreamble, PREAMBLE_SIZE, WASM_MAGIC } from './component/index.js'; // component vs core module; top-level imports/exports; digest
+export type { WasmKind, WasmPreamble, WasmInterface, ReadWasmOptions } from './component/index.js';

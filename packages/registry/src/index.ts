@@ -308,3 +308,95 @@ export { type Location } from './par/locations.js';
 export { type OpenLocationOptions } from './par/locations.js';
 /** Verifies the provider archive in a byte stream (the hashes wash checks) while it is being uploaded or downloaded; a failure stops the transfer before anything is committed. */
 export { verifyingArchiveStream } from './par/archive-check.js';
+
+// Wasm components (wasmCloud applications name them beside providers): wash's layout, and the use cases.
+/** `application/vnd.wasm.config.v0+json`, the config type of a component as wash ≥ 0.29 pushes it. */
+export { WASM_CONFIG_MEDIA_TYPE } from './par/component-media-types.js';
+/** `application/wasm`, the layer type of a component. */
+export { WASM_LAYER_MEDIA_TYPE } from './par/component-media-types.js';
+/** The layer type of wash < 0.29 actors, still pulled by both hosts. */
+export { LEGACY_ACTOR_LAYER_MEDIA_TYPE } from './par/component-media-types.js';
+/** The config type of wash < 0.29 actors. */
+export { LEGACY_ACTOR_CONFIG_MEDIA_TYPE } from './par/component-media-types.js';
+/** The layer types a component is pulled from. */
+export { COMPONENT_LAYER_MEDIA_TYPES } from './par/component-media-types.js';
+/** `wasip2` (a component) or `wasip1` (a core module in the preview-1 form). */
+export { type WasmOs } from './par/component-media-types.js';
+/** The config blob rust-oci-wasm writes: its fields in its order, nulls included. */
+export { componentConfig } from './par/component-manifest.js';
+/** The manifest wash pushes for a component: OCI image manifest with mediaType, one application/wasm layer. */
+export { componentManifest } from './par/component-manifest.js';
+/** chrono's RFC 3339 AutoSi form of a time, as the config's `created`. */
+export { chronoTimestamp } from './par/component-manifest.js';
+/** Checks a manifest holds one component layer (either layout) and returns it with the config descriptor. */
+export { checkComponentManifest } from './par/component-manifest.js';
+/** True when a manifest holds one component layer. */
+export { isComponentManifest } from './par/component-manifest.js';
+/** Parses a Wasm config blob, naming the field that is wrong. */
+export { parseComponentConfig } from './par/component-manifest.js';
+/** Why a component artifact is not what it claims, given its layer as read and its config (empty: valid). */
+export { componentArtifactProblems } from './par/component-manifest.js';
+/** A component's world as the config lists it. */
+export { type ComponentWorld } from './par/component-manifest.js';
+/** Options of componentManifest/componentConfig: os, world, annotations, created. */
+export { type ComponentManifestOptions } from './par/component-manifest.js';
+/** The bytes to push for one component: manifest, config and the layer descriptor. */
+export { type ComponentManifest } from './par/component-manifest.js';
+/** `oci-wasm` (wash ≥ 0.29) or `legacy-actor`. */
+export { type ComponentLayout } from './par/component-manifest.js';
+/** A component artifact's layer, config descriptor and layout. */
+export { type ComponentArtifact } from './par/component-manifest.js';
+/** The fields of a Wasm config blob. */
+export { type ComponentConfig } from './par/component-manifest.js';
+/** What a reader of a component layer found (kind, exports, imports, digest, size). */
+export { type ReadComponentLayer } from './par/component-manifest.js';
+/** A `.wasm` file as a copy source: the manifest wash would push, its config, the file as layer. */
+export { ComponentFileSource } from './par/component-file.js';
+/** A copy destination that writes a verified `.wasm` file (or nothing). */
+export { ComponentFileSink } from './par/component-file.js';
+/** Resolves a reference and reads its manifest; says whether it holds a par or a component. */
+export { readArtifactManifest } from './par/component-read.js';
+/** Streams a component's layer and config, digest-checked, and lists what is wrong with them. */
+export { readComponentArtifact } from './par/component-read.js';
+/** The Wasm kind a file's first 8 bytes announce, or undefined when it is not Wasm. */
+export { sniffWasmFile } from './par/component-read.js';
+/** `par` or `component`. */
+export { type ArtifactKind } from './par/component-read.js';
+/** A resolved manifest and which kind of artifact it is. */
+export { type ArtifactManifest } from './par/component-read.js';
+/** What readComponentArtifact found. */
+export { type ReadComponent } from './par/component-read.js';
+/** Pushes a `.wasm` as wash does (a core module only in the wasip1 form). */
+export { pushComponentFile } from './par/component-push.js';
+/** Options of pushComponentFile. */
+export { type PushComponentFileOptions } from './par/component-push.js';
+/** What pushComponentFile pushed. */
+export { type PushedComponentFile } from './par/component-push.js';
+/** Pulls a component to a verified `.wasm` file, given its fetched manifest. */
+export { pullComponentFile } from './par/component-pull.js';
+/** Options of pullComponentFile. */
+export { type PullComponentOptions } from './par/component-pull.js';
+/** What pullComponentFile wrote. */
+export { type PulledComponentFile } from './par/component-pull.js';
+/** `par pull`: a component to `<name>.wasm`, anything else as a provider archive. */
+export { pullFile } from './par/pull.js';
+/** What pullFile wrote. */
+export { type PulledFile } from './par/pull.js';
+/** `par inspect|verify ARG`: a `.wasm` file, a par file, or a reference to either. */
+export { readInspectable } from './par/inspect-artifact.js';
+/** A component as inspect and verify see it. */
+export { type InspectedComponent } from './par/inspect-artifact.js';
+/** A provider archive as inspect and verify see it. */
+export { type InspectedPar } from './par/inspect-artifact.js';
+/** Options of readInspectable. */
+export { type ReadInspectableOptions } from './par/inspect-artifact.js';
+/** The first half of a promotion: read and check the source, nothing copied (an application copies all or none). */
+export { preparePromotion } from './par/promote.js';
+/** The second half: copy what preparePromotion checked. */
+export { completePromotion } from './par/promote.js';
+/** A promotion checked and ready to copy, or settled. */
+export { type PreparedPromotion } from './par/promote.js';
+/** Options of preparePromotion (a destination by digest, for a bundle of many images). */
+export { type PreparePromotionOptions } from './par/promote.js';
+/** Writes small content atomically (temporary file, fsync, rename, fsync directory). */
+export { writeFileAtomically } from './content/local-files.js';

@@ -14,17 +14,31 @@ interface VerifyArgs extends GlobalOptions, RegistryFlags {
 
 export const verifyCommand: CommandModule<GlobalOptions, VerifyArgs> = {
   command: 'verify <archive>',
-  describe: 'Check hashes (as wash does) and, with --strict, the signature, keys and validity period',
+  describe: 'Check hashes (as wash does) and, with --strict, the signature, keys and validity period; for a Wasm component, its digests and that it is one',
   builder: (yargs) =>
     yargs
-      .positional('archive', { type: 'string', demandOption: true, describe: 'A .par/.par.gz file, or a registry reference' })
+      .positional('archive', { type: 'string', demandOption: true, describe: 'A .par/.par.gz or .wasm file, or a registry reference' })
       .option('strict', { type: 'boolean', default: false, describe: 'Also check header, Ed25519 signature, key types, exp/nbf' })
       .option('issuer', { type: 'string', coerce: repeated, describe: 'Accept only archives signed by these account keys (repeatable)' })
       .options(registryFlags),
   handler: async (argv) => {
     const archive = await import('@par/archive');
     await checkAccountKeys(argv.issuer ?? [], '--issuer');
-    const { contents, digest } = await openArchive(argv.archive, argv);
+    const opened = await openArchive(argv.archive, argv);
+    if (opened.type === 'component') {
+      const valid = opened.problems.length === 0;
+      printResult(
+        argv.output,
+        {
+          archive: argv.archive, ...(opened.digest ? { digest: opened.digest } : {}), valid, level: 'component', kind: opened.wasm?.kind ?? 'unreadable',
+          ...(opened.layer ? { layer: opened.layer } : {}), problems: opened.problems.map((message) => ({ code: 'component', message })),
+        },
+        () => (valid ? `${argv.archive}: valid (Wasm ${opened.wasm?.kind ?? ''}${opened.digest ? ', digests' : ''})` : ''),
+      );
+      if (!valid) throw new CliError(`${argv.archive} failed verification: ${opened.problems.join('; ')}`, 'verification');
+      return;
+    }
+    const { contents, digest } = opened;
     const report = archive.verifyArchive(contents, {
       strict: argv.strict,
       ...(argv.issuer ? { allowedIssuers: argv.issuer } : {}),

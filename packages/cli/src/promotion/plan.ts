@@ -6,9 +6,18 @@ import { inputFile } from '../input-files.js';
 /** One entry of a plan: what to promote, and the policy it must pass. */
 export type PromotionEntry = Promotion;
 
+/** A whole wadm application (`wadm: app.yaml` with `to:`), promoted all or nothing. */
+export interface ApplicationPlanEntry {
+  wadm: string;
+  to: string;
+  write?: string;
+  policy: PromotionPolicy;
+}
+
 export interface PromotionPlan {
   concurrency: number;
   promotions: PromotionEntry[];
+  applications: ApplicationPlanEntry[];
 }
 
 const DEFAULT_POLICY: PromotionPolicy = { strict: false, requireIssuer: [], requireTarget: [] };
@@ -45,17 +54,35 @@ export function validatePlan(document: unknown, source: string): PromotionPlan {
   }
   const list = document['promotions'];
   if (!Array.isArray(list) || list.length === 0) throw new CliError(at('"promotions" must be a non-empty list'));
-  const promotions = list.map((entry, index): PromotionEntry => {
+  const promotions: PromotionEntry[] = [];
+  const applications: ApplicationPlanEntry[] = [];
+  list.forEach((entry, index) => {
     const where = at(`promotions[${index}]`);
-    if (!isObject(entry)) throw new CliError(`${where}: each promotion is a mapping with "from" and "to"`);
+    if (!isObject(entry)) throw new CliError(`${where}: each promotion is a mapping with "from" and "to" (or "wadm" and "to")`);
+    if (entry['wadm'] !== undefined) {
+      applications.push(applicationOf(entry, defaults, where));
+      return;
+    }
     checkKeys(entry, ['from', 'to', 'tags', ...POLICY_KEYS], where);
     const from = entry['from'];
     const to = entry['to'];
     if (typeof from !== 'string' || from === '') throw new CliError(`${where}.from: a reference is required`);
     if (typeof to !== 'string' || to === '') throw new CliError(`${where}.to: a reference is required`);
-    return { from, to, tags: stringList(entry['tags'], `${where}.tags`), policy: policyOf(entry, defaults, where) };
+    promotions.push({ from, to, tags: stringList(entry['tags'], `${where}.tags`), policy: policyOf(entry, defaults, where) });
   });
-  return { concurrency, promotions };
+  return { concurrency, promotions, applications };
+}
+
+/** Paths (`wadm:`, `write:`, `to: oci:DIR`) are relative to the working directory, as `oci:` locations in `from`/`to` are. */
+function applicationOf(entry: Record<string, unknown>, defaults: PromotionPolicy, where: string): ApplicationPlanEntry {
+  checkKeys(entry, ['wadm', 'to', 'write', ...POLICY_KEYS], where);
+  const wadm = entry['wadm'];
+  const to = entry['to'];
+  const write = entry['write'];
+  if (typeof wadm !== 'string' || wadm === '') throw new CliError(`${where}.wadm: the path of a wadm manifest is required`);
+  if (typeof to !== 'string' || to === '') throw new CliError(`${where}.to: a destination prefix (registry/path or oci:DIR) is required`);
+  if (write !== undefined && (typeof write !== 'string' || write === '')) throw new CliError(`${where}.write: must be a file path`);
+  return { wadm, to, ...(typeof write === 'string' ? { write } : {}), policy: policyOf(entry, defaults, where) };
 }
 
 function policyOf(value: unknown, base: PromotionPolicy, where: string): PromotionPolicy {

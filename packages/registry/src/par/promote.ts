@@ -4,6 +4,7 @@ import { copy } from '../content/copy.js';
 import type { RegistryClient } from '../remote/client.js';
 import { findParLayer } from './find-par.js';
 import { openLocation, type Location } from './locations.js';
+import { readArtifactManifest, readComponentArtifact, type ArtifactKind } from './component-read.js';
 
 /** The checks a par must pass at the source before it may be copied. */
 export interface PromotionPolicy {
@@ -31,6 +32,8 @@ export interface PromotionOutcome {
   from: string;
   to: string;
   sourceDigest?: string;
+  /** What the source holds: a provider archive or a Wasm component. */
+  artifact?: ArtifactKind;
   action: PromotionAction;
   /** Blob bytes sent to the destination. */
   bytes: number;
@@ -56,11 +59,36 @@ export interface PromoteOptions {
 
 /**
  * Promotes one artifact: if the destination already holds the source's digest under every tag,
- * nothing happens (re-runs are idempotent); otherwise the par is verified at the source against
- * the policy, and only then copied — a refusal leaves the destination untouched. Never throws:
- * a failure is an outcome, so one bad entry of a plan does not hide the others.
+ * nothing happens (re-runs are idempotent); otherwise the artifact is checked at the source — a
+ * par against the policy, a Wasm component for being a valid component with the right digests —
+ * and only then copied: a refusal leaves the destination untouched. Never throws: a failure is an
+ * outcome, so one bad entry of a plan does not hide the others.
  */
 export async function promoteArtifact(promotion: Promotion, options: PromoteOptions): Promise<PromotionOutcome> {
+  return completePromotion(await preparePromotion(promotion, options), options);
+}
+
+/** A promotion checked at the source and ready to copy (or already settled: up to date, refused, failed). */
+export interface PreparedPromotion {
+  outcome: PromotionOutcome;
+  /** Set when the policy passed and the destination lacks the artifact: what completePromotion copies. */
+  ready?: { source: Location; destination: Location; digest: string; tags: string[] };
+  started: number;
+}
+
+export interface PreparePromotionOptions extends PromoteOptions {
+  /**
+   * A destination that names no tag or digest takes the source's digest rather than its tag, and
+   * is listed by it (several images into one layout: a wadm bundle).
+   */
+  destinationByDigest?: boolean;
+}
+
+/**
+ * The first half of a promotion: resolve, read and check the source, see whether the destination
+ * is up to date. Copies nothing, so a caller holding several (a wadm application) can copy all or none.
+ */
+export async function preparePromotion(promotion: Promotion, options: PreparePromotionOptions): Promise<PreparedPromotion> {
   const started = performance.now();
   const dryRun = options.dryRun === true;
   // sourceDigest is declared up front so the JSON report lists it right after from and to.
@@ -68,6 +96,7 @@ export async function promoteArtifact(promotion: Promotion, options: PromoteOpti
     from: promotion.from,
     to: promotion.to,
     sourceDigest: undefined,
+    artifact: undefined,
     action: 'failed',
     bytes: 0,
     copied: 0,
@@ -76,32 +105,53 @@ export async function promoteArtifact(promotion: Promotion, options: PromoteOpti
     seconds: 0,
     policy: 'not-checked',
   };
+  const settle = (): PreparedPromotion => {
+    outcome.seconds = Math.round(performance.now() - started) / 1000;
+    return { outcome, started };
+  };
   const common = { client: options.client, ...(options.defaultRegistry === undefined ? {} : { defaultRegistry: options.defaultRegistry }) };
   try {
     const source = await openLocation(promotion.from, { ...common, role: 'source' });
-    const par = await findParLayer(source.target, source.reference);
-    const destination = await openLocation(promotion.to, { ...common, role: 'destination', inherited: source.reference || par.manifest.digest, dryRun });
-    outcome.sourceDigest = par.manifest.digest;
+    const artifact = await readArtifactManifest(source.target, source.reference);
+    const digest = artifact.descriptor.digest;
+    const inherited = options.destinationByDigest === true ? digest : source.reference || digest;
+    const destination = await openLocation(promotion.to, { ...common, role: 'destination', inherited, dryRun });
+    outcome.sourceDigest = digest;
+    outcome.artifact = artifact.kind;
     outcome.from = source.display;
     outcome.to = destination.display;
 
-    if (await alreadyPromoted(destination, par.manifest.digest, promotion.tags)) {
+    if (await alreadyPromoted(destination, digest, promotion.tags)) {
       outcome.action = 'up-to-date';
-      return outcome;
+      return settle();
     }
 
-    const archive = await import('@par/archive');
-    const failures = await policyFailures(await par.read((bytes) => archive.readArchive(bytes)), promotion.policy);
+    const failures = artifact.kind === 'component' ? (await readComponentArtifact(source.target, artifact, source.display)).problems : await parFailures(source, digest, promotion.policy);
     outcome.policy = failures.length === 0 ? 'pass' : 'fail';
     if (failures.length > 0) {
       outcome.action = 'refused';
       outcome.reasons = failures;
       outcome.kind = 'verification';
-      return outcome;
+      await destination.discard();
+      return settle();
     }
+    // An OCI layout lists a manifest in index.json only when tagged: by its digest, for a layout holding many.
+    const tags = options.destinationByDigest === true && destination.reference === digest ? [...promotion.tags, digest] : promotion.tags;
+    return { outcome, ready: { source, destination, digest, tags }, started };
+  } catch (error) {
+    recordFailure(outcome, error);
+    return settle();
+  }
+}
 
-    const result = await copy(source.target, par.manifest.digest, destination.target, destination.reference, {
-      tags: promotion.tags,
+/** The second half: copy what preparePromotion checked (or, in a dry run, count what would be copied). */
+export async function completePromotion(prepared: PreparedPromotion, options: { dryRun?: boolean; signal?: AbortSignal }): Promise<PromotionOutcome> {
+  const { outcome, ready } = prepared;
+  if (ready === undefined) return outcome;
+  const dryRun = options.dryRun === true;
+  try {
+    const result = await copy(ready.source.target, ready.digest, ready.destination.target, ready.destination.reference, {
+      tags: ready.tags,
       dryRun,
       ...(options.signal === undefined ? {} : { signal: options.signal }),
     });
@@ -110,15 +160,25 @@ export async function promoteArtifact(promotion: Promotion, options: PromoteOpti
     outcome.copied = result.copied;
     outcome.mounted = result.mounted;
     outcome.skipped = result.skipped;
-    return outcome;
   } catch (error) {
-    outcome.action = 'failed';
-    outcome.error = error instanceof Error ? error.message : String(error);
-    outcome.kind = errorKind(error);
-    return outcome;
+    recordFailure(outcome, error);
   } finally {
-    outcome.seconds = Math.round(performance.now() - started) / 1000;
+    outcome.seconds = Math.round(performance.now() - prepared.started) / 1000;
   }
+  return outcome;
+}
+
+/** Provider-only rules (hashes, --strict, issuer, targets) for a par. */
+async function parFailures(source: Location, digest: string, policy: PromotionPolicy): Promise<string[]> {
+  const archive = await import('@par/archive');
+  const par = await findParLayer(source.target, digest, source.display);
+  return policyFailures(await par.read((bytes) => archive.readArchive(bytes)), policy);
+}
+
+function recordFailure(outcome: PromotionOutcome, error: unknown): void {
+  outcome.action = 'failed';
+  outcome.error = error instanceof Error ? error.message : String(error);
+  outcome.kind = errorKind(error);
 }
 
 /**

@@ -1,10 +1,15 @@
 import { copy } from '../content/copy.js';
+import { checkFileDestination } from '../content/local-files.js';
 import type { Descriptor } from '../oci/descriptor.js';
 import { parseDigest } from '../oci/digest.js';
 import { RegistryError } from '../oci/errors.js';
-import { parseManifest } from '../oci/manifest.js';
+import { parseManifest, type Manifest } from '../oci/manifest.js';
 import { formatReference, manifestReference, type Reference } from '../oci/reference.js';
 import type { RegistryClient } from '../remote/client.js';
+import type { RegistryRepository } from '../remote/repository.js';
+import type { WasmInterface } from '@par/archive';
+import { isComponentManifest, type ComponentLayout } from './component-manifest.js';
+import { pullComponentFile } from './component-pull.js';
 import { verifyingArchiveStream } from './archive-check.js';
 import { checkParManifest, ParFileSink } from './par-file.js';
 import { PullDestination } from './pull-destination.js';
@@ -40,12 +45,54 @@ export interface PulledParFile {
  * and, by default, as an archive; only then is the file renamed into place.
  */
 export async function pullParFile(options: PullParFileOptions): Promise<PulledParFile> {
+  const fetched = await fetchPullManifest(options);
+  return pullPar(options, fetched);
+}
+
+/** What `pullFile` wrote: a provider archive, or a Wasm component (`<name>.wasm`). */
+export type PulledFile = (PulledParFile & { kind: 'par' }) | (PulledParFile & { kind: 'component'; layout: ComponentLayout; wasm?: WasmInterface });
+
+/**
+ * `par pull`: the manifest says what the artifact is — a Wasm component goes to `<name>.wasm`
+ * (pullComponentFile), anything else is pulled as a provider archive. One manifest request either way.
+ */
+export async function pullFile(options: PullParFileOptions): Promise<PulledFile> {
+  const fetched = await fetchPullManifest(options);
+  if (!isComponentManifest(fetched.manifest)) return { kind: 'par', ...(await pullPar(options, fetched)) };
+  const pulled = await pullComponentFile({
+    repository: fetched.repository,
+    reference: options.reference,
+    manifest: fetched.manifest,
+    descriptor: fetched.descriptor,
+    display: fetched.shown,
+    ...(options.file === undefined ? {} : { file: options.file }),
+    ...(options.verify === undefined ? {} : { verify: options.verify }),
+    ...(options.onLayer === undefined ? {} : { onLayer: options.onLayer }),
+    ...(options.onProgress === undefined ? {} : { onProgress: options.onProgress }),
+  });
+  return {
+    kind: 'component',
+    file: pulled.file,
+    reference: fetched.shown,
+    manifest: fetched.descriptor,
+    layer: pulled.layer,
+    layout: pulled.layout,
+    ...(pulled.wasm === undefined ? {} : { wasm: pulled.wasm }),
+  };
+}
+
+interface FetchedPullManifest {
+  repository: RegistryRepository;
+  descriptor: Descriptor;
+  manifest: Manifest;
+  shown: string;
+}
+
+async function fetchPullManifest(options: PullParFileOptions): Promise<FetchedPullManifest> {
   const { reference } = options;
   if (options.requireDigest !== undefined) parseDigest(options.requireDigest);
-  const destination = new PullDestination({ ...(options.file !== undefined ? { destination: options.file } : {}), repository: reference.repository, force: options.force === true });
-  const inspect = destination.sniffing(options.verify === false ? undefined : verifyingArchiveStream('the pulled archive'));
   // Before a byte is downloaded: the destination must be writable as a file.
-  const sink = await ParFileSink.open(destination.downloadPath, { inspect });
+  if (options.file !== undefined) await checkFileDestination(options.file);
   const shown = formatReference(reference);
   const repository = options.client.repository(reference);
   const { bytes, descriptor } = await repository.fetchManifest(manifestReference(reference));
@@ -56,7 +103,15 @@ export async function pullParFile(options: PullParFileOptions): Promise<PulledPa
       reference: shown,
     });
   }
-  const layer = checkParManifest(parseManifest(bytes, descriptor.mediaType), shown);
+  return { repository, descriptor, manifest: parseManifest(bytes, descriptor.mediaType), shown };
+}
+
+async function pullPar(options: PullParFileOptions, { repository, descriptor, manifest, shown }: FetchedPullManifest): Promise<PulledParFile> {
+  const { reference } = options;
+  const layer = checkParManifest(manifest, shown);
+  const destination = new PullDestination({ ...(options.file !== undefined ? { destination: options.file } : {}), repository: reference.repository, force: options.force === true });
+  const inspect = destination.sniffing(options.verify === false ? undefined : verifyingArchiveStream('the pulled archive'));
+  const sink = await ParFileSink.open(destination.downloadPath, { inspect });
   await destination.checkBefore(layer.digest);
   await options.onLayer?.(layer);
   try {
