@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { afterEach, describe, expect, test } from 'vitest';
 import { registries, uniqueRepository } from '../registries/endpoints.js';
 import { useRegistries } from '../registries/ensure-running.js';
-import { proxy, startFrontServer, type FrontServer } from '../support/front-server.js';
+import { proxy, startFrontServer, type FrontServer, type FrontServerOptions } from '../support/front-server.js';
 import { fixture, isOneLineError, par, tempDir, type ParRun } from '../support/par.js';
 import { freshArchive, sha256Hex } from '../support/registry-cli.js';
 
@@ -28,7 +28,7 @@ async function timed(run: Promise<ParRun>): Promise<ParRun & { seconds: number }
 }
 
 /** Pulls fakepay through a front server whose intercept answers as the test says. */
-async function pullThrough(name: string, intercept: Parameters<typeof startFrontServer>[0]['intercept']) {
+async function pullThrough(name: string, intercept: FrontServerOptions['intercept']) {
   const repository = uniqueRepository(name);
   const pushed = await par(['push', `${registries.plain.host}/${repository}:1`, fakepay]);
   expect(pushed.status, pushed.stderr).toBe(0);

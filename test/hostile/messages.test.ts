@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { afterEach, describe, expect, test } from 'vitest';
 import { registries, uniqueRepository } from '../registries/endpoints.js';
 import { useRegistries } from '../registries/ensure-running.js';
-import { proxy, startFrontServer, type FrontServer } from '../support/front-server.js';
+import { proxy, startFrontServer, type FrontServer, type FrontServerOptions } from '../support/front-server.js';
 import { fixture, isOneLineError, par, tempDir, type ParRun } from '../support/par.js';
 import { freshArchive, sha256Hex } from '../support/registry-cli.js';
 
@@ -42,7 +42,7 @@ function expectMessage(run: ParRun & { seconds: number }, message: string, statu
 }
 
 /** fakepay on the plain registry behind a front server; blob GETs of the layer answered by `onLayer`. */
-async function pulledThrough(name: string, onLayer: Parameters<typeof startFrontServer>[0]['intercept'], maxRequests = 50) {
+async function pulledThrough(name: string, onLayer: FrontServerOptions['intercept'], maxRequests = 50) {
   const repository = uniqueRepository(name);
   const pushed = await par(['push', `${registries.plain.host}/${repository}:1`, fakepay]);
   expect(pushed.status, pushed.stderr).toBe(0);

@@ -2,7 +2,7 @@ import { ParError, UsageError } from '@par/errors';
 import type { Argv, CommandModule } from 'yargs';
 import { reportError } from './errors.js';
 import { ExitCode, type ExitCodeValue } from './exit-codes.js';
-import type { OutputFormat } from './output.js';
+import type { OutputFormat } from './render/output.js';
 import { commandsFor } from './commands/index.js';
 import { asksForHelp, createYargs } from './parser/yargs-platform.js';
 

@@ -1,6 +1,6 @@
 import { ParError, type ErrorKind, type ParErrorOptions } from '@par/errors';
 import { exitCodeFor, type ExitCodeValue } from './exit-codes.js';
-import type { OutputFormat } from './output.js';
+import type { OutputFormat } from './render/output.js';
 import { settings } from './settings.js';
 
 /** A failure the CLI itself detects (refused operations, unreadable inputs, failed verification). */

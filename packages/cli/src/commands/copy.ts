@@ -1,5 +1,5 @@
 import type { CommandModule } from 'yargs';
-import { printResult, type GlobalOptions } from '../output.js';
+import { printResult, type GlobalOptions } from '../render/output.js';
 import {
   createRegistryClient,
   registryDefaults,
@@ -8,7 +8,7 @@ import {
   transferHosts,
   type RegistryFlags,
   type TransferCredentialFlags,
-} from '../registry-options.js';
+} from '../flags/registry-options.js';
 
 interface CopyArgs extends GlobalOptions, RegistryFlags, TransferCredentialFlags {
   source: string;

@@ -1,6 +1,6 @@
 import type { CommandModule } from 'yargs';
 import { CliError } from '../errors.js';
-import { printResult, type GlobalOptions } from '../output.js';
+import { printResult, type GlobalOptions } from '../render/output.js';
 
 interface KeysGenerateArgs extends GlobalOptions {
   type: 'account' | 'service';

@@ -1,7 +1,7 @@
 import type { CommandModule } from 'yargs';
 import { CliError } from '../errors.js';
-import { printResult, type GlobalOptions } from '../output.js';
-import { createRegistryClient, registryFlags, type RegistryFlags } from '../registry-options.js';
+import { printResult, type GlobalOptions } from '../render/output.js';
+import { createRegistryClient, registryFlags, type RegistryFlags } from '../flags/registry-options.js';
 import { settings } from '../settings.js';
 
 interface LoginArgs extends GlobalOptions, RegistryFlags {

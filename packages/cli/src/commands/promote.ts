@@ -1,9 +1,9 @@
 import { UsageError } from '@par/errors';
 import { writeFile } from 'node:fs/promises';
 import type { CommandModule } from 'yargs';
-import { repeated } from '../repeated.js';
+import { repeated } from '../flags/repeated.js';
 import { CliError } from '../errors.js';
-import { printResult, type GlobalOptions } from '../output.js';
+import { printResult, type GlobalOptions } from '../render/output.js';
 import {
   createRegistryClient,
   registryDefaults,
@@ -12,7 +12,7 @@ import {
   transferHosts,
   type RegistryFlags,
   type TransferCredentialFlags,
-} from '../registry-options.js';
+} from '../flags/registry-options.js';
 import { readPlan, type PromotionPlan } from '../promotion/plan.js';
 import { renderPromotionTable } from '../render/promotion-table.js';
 

@@ -1,10 +1,10 @@
 import { UsageError } from '@par/errors';
 import type { CommandModule } from 'yargs';
 import { FileDigestCache } from '../file-digest-cache.js';
-import { repeated } from '../repeated.js';
-import { printResult, type GlobalOptions } from '../output.js';
-import { startProgress } from '../progress.js';
-import { createRegistryClient, registryDefaults, registryFlags, type RegistryFlags } from '../registry-options.js';
+import { repeated } from '../flags/repeated.js';
+import { printResult, type GlobalOptions } from '../render/output.js';
+import { startProgress } from '../render/progress.js';
+import { createRegistryClient, registryDefaults, registryFlags, type RegistryFlags } from '../flags/registry-options.js';
 import { settings } from '../settings.js';
 
 interface PushArgs extends GlobalOptions, RegistryFlags {

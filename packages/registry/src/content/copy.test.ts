@@ -1,3 +1,4 @@
+import type { Readable } from 'node:stream';
 import { describe, expect, it } from 'vitest';
 import type { Descriptor } from '../oci/descriptor.js';
 import { RegistryError } from '../oci/errors.js';

@@ -1,8 +1,8 @@
 import type { Options } from 'yargs';
 import type { RegistryClient, UploadStrategy } from '@par/registry';
-import { CliError } from './errors.js';
-import { notice } from './output.js';
-import { settings } from './settings.js';
+import { CliError } from '../errors.js';
+import { notice } from '../render/output.js';
+import { settings } from '../settings.js';
 
 /** Authentication and transport flags every registry command shares (names as wash and skopeo users know them). */
 export interface RegistryFlags {
