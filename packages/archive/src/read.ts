@@ -1,10 +1,11 @@
 import { createHash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
-import { open, rename, rm, stat, type FileHandle } from 'node:fs/promises';
+import { open, rm, stat, type FileHandle } from 'node:fs/promises';
 import path from 'node:path';
 import type { Readable } from 'node:stream';
 import { parseProviderClaims, type ProviderClaims } from './claims.js';
 import { ArchiveError } from './errors.js';
+import { commitFile } from '@par/files';
 import { temporaryPathFor } from './atomic-file.js';
 import { sha256Hex } from './hashing.js';
 import { decodeToken, type DecodedToken } from './jwt.js';
@@ -153,7 +154,7 @@ export async function readArchive(source: string | Readable, options: ReadArchiv
           { path: wanted.target },
         );
       }
-      await rename(extraction.temporary, wanted.destination);
+      await commitFile(extraction.temporary, wanted.destination);
     }
     const contents: ArchiveContents = { compressed, jwt, token, claims, entries };
     if (world) contents.world = world;

@@ -1,7 +1,7 @@
 import { ParError, type ErrorKind, type ParErrorOptions } from '@par/errors';
 import { exitCodeFor, type ExitCodeValue } from './exit-codes.js';
 import { fileSystemError } from './fs-errors.js';
-import type { OutputFormat } from './output.js';
+import type { OutputFormat } from './render/output.js';
 import { settings } from './settings.js';
 import { redactSecrets, safeLine } from './safe-text.js';
 

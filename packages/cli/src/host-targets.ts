@@ -1,4 +1,4 @@
-import { notice } from './output.js';
+import { notice } from './render/output.js';
 
 // A wasmCloud host picks the binary named `<ARCH>-<OS>` with Rust's std::env::consts spellings.
 const RUST_ARCHES = new Set(['x86', 'x86_64', 'arm', 'aarch64', 'loongarch64', 'm68k', 'csky', 'mips', 'mips64', 'powerpc', 'powerpc64', 'riscv64', 's390x', 'sparc64']);

@@ -1,5 +1,5 @@
 import { CliError } from './errors.js';
-import { notice } from './output.js';
+import { notice } from './render/output.js';
 import type { KeyFlags, LoadedKey } from './keys.js';
 
 /**

@@ -1,4 +1,4 @@
-import { stopAllProgress } from './progress.js';
+import { stopAllProgress } from './render/progress.js';
 
 /**
  * Ctrl-C (SIGINT) and SIGTERM stop par cleanly: the signal below aborts what is in flight (the

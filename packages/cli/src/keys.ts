@@ -1,6 +1,6 @@
 import type { KeyPair } from '@par/archive';
 import type { Options } from 'yargs';
-import { notice } from './output.js';
+import { notice } from './render/output.js';
 
 /** The signing-key flags `create` and `insert` share, named as wash names them. */
 export interface KeyFlags {

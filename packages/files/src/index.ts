@@ -82,13 +82,22 @@ export async function writeAtomically(
       ...(options.signal === undefined ? {} : { signal: options.signal }),
     });
     await options.beforeRename?.();
-    await syncPath(temporary, 'r+');
-    await rename(temporary, destination);
+    await commitFile(temporary, destination);
   } catch (error) {
     source.destroy();
     await rm(temporary, { force: true });
     throw error;
   }
+}
+
+/**
+ * The last step of the atomic writer, for a temporary file written another way (e.g. extracted
+ * while an archive is read, kept only once its hash verifies): fsync it, rename it into place,
+ * fsync the directory. The caller removes the temporary file if this throws.
+ */
+export async function commitFile(temporary: string, destination: string): Promise<void> {
+  await syncPath(temporary, 'r+');
+  await rename(temporary, destination);
   // Some file systems refuse to open a directory for fsync; the rename has happened either way.
   await syncPath(path.dirname(destination), 'r').catch(() => undefined);
 }

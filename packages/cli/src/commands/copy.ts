@@ -1,6 +1,6 @@
 import type { CommandModule } from 'yargs';
-import { repeated } from '../repeated.js';
-import { printResult, type GlobalOptions } from '../output.js';
+import { repeated } from '../flags/repeated.js';
+import { printResult, type GlobalOptions } from '../render/output.js';
 import {
   createRegistryClient,
   registryDefaults,
@@ -9,7 +9,7 @@ import {
   transferHosts,
   type RegistryFlags,
   type TransferCredentialFlags,
-} from '../registry-options.js';
+} from '../flags/registry-options.js';
 import { interruption } from '../interruption.js';
 
 interface CopyArgs extends GlobalOptions, RegistryFlags, TransferCredentialFlags {

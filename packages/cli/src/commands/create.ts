@@ -1,7 +1,7 @@
 import { UsageError } from '@par/errors';
 import type { CommandModule } from 'yargs';
-import { repeated } from '../repeated.js';
-import { printResult, type GlobalOptions } from '../output.js';
+import { repeated } from '../flags/repeated.js';
+import { printResult, type GlobalOptions } from '../render/output.js';
 import { CliError } from '../errors.js';
 import { keyFlags, loadSigningKeys, type KeyFlags } from '../keys.js';
 import { checkCreateInputs, readSchemaFile, stemOf } from '../files.js';

@@ -1,5 +1,5 @@
 import type { CommandModule } from 'yargs';
-import type { GlobalOptions } from '../output.js';
+import type { GlobalOptions } from '../render/output.js';
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 export type AnyCommand = CommandModule<GlobalOptions, any>;

@@ -1,5 +1,5 @@
 import type { CommandModule } from 'yargs';
-import { printResult, type GlobalOptions } from '../output.js';
+import { printResult, type GlobalOptions } from '../render/output.js';
 import { keyFlags, type KeyFlags } from '../keys.js';
 import { loadInsertKeys } from '../insert-keys.js';
 

@@ -1,10 +1,10 @@
 import type { CommandModule } from 'yargs';
 import { CliError } from '../errors.js';
-import { printResult, type GlobalOptions } from '../output.js';
+import { printResult, type GlobalOptions } from '../render/output.js';
 import { renderDescription } from '../render/describe.js';
 import { componentJson, renderComponent } from '../render/component.js';
 import { openArchive } from '../open-archive.js';
-import { registryFlags, type RegistryFlags } from '../registry-options.js';
+import { registryFlags, type RegistryFlags } from '../flags/registry-options.js';
 
 interface InspectArgs extends GlobalOptions, RegistryFlags {
   archive: string;

@@ -1,7 +1,7 @@
 import { UsageError } from '@par/errors';
 import type { CommandModule } from 'yargs';
 import { CliError } from '../errors.js';
-import { printResult, type GlobalOptions } from '../output.js';
+import { printResult, type GlobalOptions } from '../render/output.js';
 import { knownOptions } from '../parsing/unknown-options.js';
 
 interface KeysGenerateArgs extends GlobalOptions {

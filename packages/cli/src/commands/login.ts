@@ -1,8 +1,8 @@
 import type { CommandModule } from 'yargs';
 import { CliError } from '../errors.js';
-import { printResult, type GlobalOptions } from '../output.js';
+import { printResult, type GlobalOptions } from '../render/output.js';
 import { promptPassword, readPasswordFromStdin } from '../password-input.js';
-import { createRegistryClient, registryFlags, type RegistryFlags } from '../registry-options.js';
+import { createRegistryClient, registryFlags, type RegistryFlags } from '../flags/registry-options.js';
 import { settings } from '../settings.js';
 
 // --registry (the default registry of references) means nothing to login, which names its server.

@@ -1,5 +1,5 @@
 import type { CommandModule } from 'yargs';
-import { printResult, type GlobalOptions } from '../output.js';
+import { printResult, type GlobalOptions } from '../render/output.js';
 import { cliVersion } from '../version.js';
 
 // `par help [command]` is turned into `[command] --help` before parsing (cli.ts); this entry lists it.

@@ -1,11 +1,11 @@
 import { UsageError } from '@par/errors';
 import type { CommandModule } from 'yargs';
-import { repeated } from '../repeated.js';
+import { repeated } from '../flags/repeated.js';
 import { CliError } from '../errors.js';
 import { checkAccountKeys } from '../account-keys.js';
 import { redactSecrets } from '../safe-text.js';
 import { interruption } from '../interruption.js';
-import { printResult, type GlobalOptions } from '../output.js';
+import { printResult, type GlobalOptions } from '../render/output.js';
 import { checkWritableFile, writeOutputFile } from '../output-files.js';
 import {
   createRegistryClient,
@@ -15,7 +15,7 @@ import {
   transferHosts,
   type RegistryFlags,
   type TransferCredentialFlags,
-} from '../registry-options.js';
+} from '../flags/registry-options.js';
 import { readPlan, type PromotionPlan } from '../promotion/plan.js';
 import { applicationSources, parseDestination, promoteApplication, type ApplicationReport } from '../promotion/application.js';
 import { renderPromotionTable } from '../render/promotion-table.js';

@@ -1,7 +1,7 @@
 import type { CommandModule } from 'yargs';
-import { printResult, type GlobalOptions } from '../output.js';
-import { startProgress, type Progress } from '../progress.js';
-import { createRegistryClient, registryDefaults, registryFlags, type RegistryFlags } from '../registry-options.js';
+import { printResult, type GlobalOptions } from '../render/output.js';
+import { startProgress, type Progress } from '../render/progress.js';
+import { createRegistryClient, registryDefaults, registryFlags, type RegistryFlags } from '../flags/registry-options.js';
 import { interruption } from '../interruption.js';
 
 interface PullArgs extends GlobalOptions, RegistryFlags {

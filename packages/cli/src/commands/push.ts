@@ -1,11 +1,11 @@
 import { UsageError } from '@par/errors';
 import type { CommandModule } from 'yargs';
 import { FileDigestCache } from '../file-digest-cache.js';
-import { repeated } from '../repeated.js';
-import { printResult, type GlobalOptions } from '../output.js';
-import { startProgress } from '../progress.js';
+import { repeated } from '../flags/repeated.js';
+import { printResult, type GlobalOptions } from '../render/output.js';
+import { startProgress } from '../render/progress.js';
 import { interruption } from '../interruption.js';
-import { createRegistryClient, registryDefaults, registryFlags, type RegistryFlags } from '../registry-options.js';
+import { createRegistryClient, registryDefaults, registryFlags, type RegistryFlags } from '../flags/registry-options.js';
 import { settings } from '../settings.js';
 import { refuseSwappedPush } from '../input-files.js';
 

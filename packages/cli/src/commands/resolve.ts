@@ -1,6 +1,6 @@
 import type { CommandModule } from 'yargs';
-import { printResult, type GlobalOptions } from '../output.js';
-import { createRegistryClient, defaultRegistry, registryFlags, type RegistryFlags } from '../registry-options.js';
+import { printResult, type GlobalOptions } from '../render/output.js';
+import { createRegistryClient, defaultRegistry, registryFlags, type RegistryFlags } from '../flags/registry-options.js';
 
 interface ResolveArgs extends GlobalOptions, RegistryFlags {
   reference: string;

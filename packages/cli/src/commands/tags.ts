@@ -1,7 +1,7 @@
 import type { CommandModule } from 'yargs';
-import { printResult, type GlobalOptions } from '../output.js';
+import { printResult, type GlobalOptions } from '../render/output.js';
 import { terminalSafe } from '../safe-text.js';
-import { createRegistryClient, defaultRegistry, registryFlags, type RegistryFlags } from '../registry-options.js';
+import { createRegistryClient, defaultRegistry, registryFlags, type RegistryFlags } from '../flags/registry-options.js';
 
 interface TagsArgs extends GlobalOptions, RegistryFlags {
   repository: string;

@@ -1,10 +1,10 @@
 import type { CommandModule } from 'yargs';
-import { repeated } from '../repeated.js';
+import { repeated } from '../flags/repeated.js';
 import { CliError } from '../errors.js';
-import { printResult, type GlobalOptions } from '../output.js';
+import { printResult, type GlobalOptions } from '../render/output.js';
 import { checkAccountKeys } from '../account-keys.js';
 import { openArchive } from '../open-archive.js';
-import { registryFlags, type RegistryFlags } from '../registry-options.js';
+import { registryFlags, type RegistryFlags } from '../flags/registry-options.js';
 
 interface VerifyArgs extends GlobalOptions, RegistryFlags {
   archive: string;

@@ -76,13 +76,14 @@ export interface ErrorContext {
 }
 
 /**
- * Responses to requests that carried no credentials because none were configured: for these a 401
- * means "log in", not "wrong password". The client marks them; throwResponseError reads the mark.
+ * A registry's answer as the client returns it. `sentWithoutCredentials`: the request carried no
+ * credentials because none are configured, so a 401 means "log in", not "wrong password". The fact
+ * travels with the response (set by the client, read by throwResponseError), not in a side table.
  */
-const responsesWithoutCredentials = new WeakSet<object>();
+export type RegistryResponse = Dispatcher.ResponseData & { sentWithoutCredentials?: boolean };
 
 export function markSentWithoutCredentials(response: Dispatcher.ResponseData): void {
-  responsesWithoutCredentials.add(response);
+  (response as RegistryResponse).sentWithoutCredentials = true;
 }
 
 /** Builds the error for an unexpected status from the status and the (already read) body. */
@@ -136,9 +137,17 @@ export async function readErrorBody(response: Dispatcher.ResponseData, limit = 6
 }
 
 /** Reads the body and throws the matching RegistryError. */
+/**
+ * go-containerregistry's CheckError: returns when the registry answered one of the `accepted`
+ * statuses, else throws the error its answer describes. The one status check of the remote code.
+ */
+export async function expectStatus(response: Dispatcher.ResponseData, accepted: readonly number[], context: ErrorContext): Promise<void> {
+  if (!accepted.includes(response.statusCode)) await throwResponseError(response, context);
+}
+
 export async function throwResponseError(response: Dispatcher.ResponseData, context: ErrorContext): Promise<never> {
   const body = await readErrorBody(response);
   const challenge = response.headers['www-authenticate'];
-  const withoutCredentials = context.withoutCredentials ?? responsesWithoutCredentials.has(response);
+  const withoutCredentials = context.withoutCredentials ?? (response as RegistryResponse).sentWithoutCredentials === true;
   throw registryErrorFrom(response.statusCode, body, { ...context, withoutCredentials }, Array.isArray(challenge) ? challenge.join(', ') : challenge);
 }

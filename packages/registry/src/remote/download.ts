@@ -4,7 +4,7 @@ import { repositoryScope } from '../oci/reference.js';
 import type { RegistryConnection } from './connection.js';
 import { Digester } from '../oci/digest.js';
 import { RegistryError } from '../oci/errors.js';
-import { throwResponseError } from '../http/registry-errors.js';
+import { expectStatus } from '../http/registry-errors.js';
 import type { Descriptor } from '../oci/descriptor.js';
 import type { TransferOptions } from '../content/target.js';
 import { bodyNetworkError, NetworkError } from '../http/transport.js';
@@ -39,7 +39,7 @@ async function requestBlob(source: BlobSource, descriptor: Descriptor, offset: n
     followRedirects: true,
     streaming: true,
   });
-  if (response.statusCode !== 200 && response.statusCode !== 206) await throwResponseError(response, { operation: 'fetch blob', reference });
+  await expectStatus(response, [200, 206], { operation: 'fetch blob', reference });
   return response;
 }
 

@@ -7,7 +7,7 @@ import { openBlob } from './download.js';
 import { RegistryError } from '../oci/errors.js';
 import { MANIFEST_MEDIA_TYPES } from '../oci/media-types.js';
 import { apiHost, isValidTag, repositoryScope, type RepositoryReference } from '../oci/reference.js';
-import { readErrorBody, registryErrorFrom, throwResponseError } from '../http/registry-errors.js';
+import { readErrorBody, registryErrorFrom, expectStatus, throwResponseError } from '../http/registry-errors.js';
 import { MAX_TAGS_PAGE, readAnswer, readJsonAnswer } from '../http/answer.js';
 import { serverUrl } from '../http/server-url.js';
 import type { Content, Target, TransferOptions } from '../content/target.js';
@@ -118,7 +118,7 @@ export class RegistryRepository implements Target {
       reference: ref,
     });
     if (response.statusCode === 404) await this.#throwManifestNotFound(response, 'resolve', reference);
-    if (response.statusCode !== 200) await throwResponseError(response, { operation: 'resolve', reference: ref });
+    await expectStatus(response, [200], { operation: 'resolve', reference: ref });
     await response.body.dump();
     const digest = contentDigestHeader(response, `resolve ${ref}`);
     const mediaType = mediaTypeOf(header(response, 'content-type'));
@@ -148,7 +148,7 @@ export class RegistryRepository implements Target {
       reference: ref,
     });
     if (response.statusCode === 404) await this.#throwManifestNotFound(response, 'fetch manifest', reference);
-    if (response.statusCode !== 200) await throwResponseError(response, { operation: 'fetch manifest', reference: ref });
+    await expectStatus(response, [200], { operation: 'fetch manifest', reference: ref });
     const bytes = await readAnswer(response, { limit: MAX_MANIFEST_SIZE, what: `fetch manifest ${ref}`, noun: 'manifest' });
     const headerDigest = contentDigestHeader(response, `fetch manifest ${ref}`);
     const expected = isDigest(reference) ? reference : headerDigest;
@@ -282,7 +282,7 @@ export class RegistryRepository implements Target {
       operation: 'push manifest',
       reference: ref,
     });
-    if (response.statusCode !== 201 && response.statusCode !== 200) await throwResponseError(response, { operation: 'push manifest', reference: ref });
+    await expectStatus(response, [201, 200], { operation: 'push manifest', reference: ref });
     await response.body.dump();
     return header(response, 'docker-content-digest');
   }
@@ -392,7 +392,7 @@ export class RegistryRepository implements Target {
         operation: 'list tags of',
         reference: this.name,
       });
-      if (response.statusCode !== 200) await throwResponseError(response, { operation: 'list tags of', reference: this.name });
+      await expectStatus(response, [200], { operation: 'list tags of', reference: this.name });
       const body = await readJsonAnswer(response, { limit: MAX_TAGS_PAGE, what, noun: 'tags page' });
       for (const tag of tagsOf(body, what)) yield tag;
       previous = url;
@@ -411,7 +411,7 @@ export class RegistryRepository implements Target {
       operation: 'delete manifest',
       reference: ref,
     });
-    if (response.statusCode !== 202 && response.statusCode !== 200) await throwResponseError(response, { operation: 'delete manifest', reference: ref });
+    await expectStatus(response, [202, 200], { operation: 'delete manifest', reference: ref });
     await response.body.dump();
   }
 }

@@ -5,7 +5,7 @@ import type { RegistryConnection } from './connection.js';
 import { DEFAULT_CHUNK_SIZE, type UploadStrategies, type UploadStrategy } from './upload-strategy.js';
 import { DigestingStream, type ExpectedContent } from '../oci/digest.js';
 import { RegistryError } from '../oci/errors.js';
-import { throwResponseError } from '../http/registry-errors.js';
+import { expectStatus, throwResponseError } from '../http/registry-errors.js';
 import { openContent } from '../content/local-files.js';
 import { headerValue as header } from '../http/headers.js';
 import type { Content, TransferOptions } from '../content/target.js';
@@ -174,7 +174,7 @@ export async function uploadMonolithic(target: UploadTarget, descriptor: Descrip
       reference,
       committing: descriptor.size,
     });
-    if (response.statusCode !== 201) await throwResponseError(response, { operation: 'upload blob', reference });
+    await expectStatus(response, [201], { operation: 'upload blob', reference });
     await response.body.dump();
   } catch (error) {
     await cancelUpload(target, session.location);
@@ -297,7 +297,7 @@ export async function uploadChunked(
       reference,
       committing: descriptor.size,
     });
-    if (response.statusCode !== 201) await throwResponseError(response, { operation: 'finish upload of blob', reference });
+    await expectStatus(response, [201], { operation: 'finish upload of blob', reference });
     await response.body.dump();
   } catch (error) {
     await cancelUpload(target, location);
@@ -315,7 +315,7 @@ async function uploadedOffset(target: UploadTarget, location: string, reference:
     operation: 'get upload status',
     reference,
   });
-  if (response.statusCode !== 204 && response.statusCode !== 200) await throwResponseError(response, { operation: 'get upload status', reference });
+  await expectStatus(response, [204, 200], { operation: 'get upload status', reference });
   await response.body.dump();
   return rangeEnd(response) ?? 0;
 }
@@ -358,7 +358,7 @@ export async function uploadStream(target: UploadTarget, open: () => Promise<Rea
       reference: `${target.name}@${uploaded.digest}`,
       committing: uploaded.size,
     });
-    if (response.statusCode !== 201) await throwResponseError(response, { operation: 'finish upload of blob', reference: `${target.name}@${uploaded.digest}` });
+    await expectStatus(response, [201], { operation: 'finish upload of blob', reference: `${target.name}@${uploaded.digest}` });
     await response.body.dump();
     return uploaded;
   } catch (error) {

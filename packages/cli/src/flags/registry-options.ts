@@ -1,10 +1,10 @@
 import type { Options } from 'yargs';
 import type { RegistryClient, UploadStrategy } from '@par/registry';
-import { CliError } from './errors.js';
-import { notice } from './output.js';
-import { settings } from './settings.js';
-import { rememberSecret } from './safe-text.js';
-import { interruption } from './interruption.js';
+import { CliError } from '../errors.js';
+import { notice } from '../render/output.js';
+import { settings } from '../settings.js';
+import { rememberSecret } from '../safe-text.js';
+import { interruption } from '../interruption.js';
 
 /** Authentication and transport flags every registry command shares (names as wash and skopeo users know them). */
 export interface RegistryFlags {

@@ -1,4 +1,4 @@
-import { redactSecrets, safeLine, terminalSafeBlock } from './safe-text.js';
+import { redactSecrets, safeLine, terminalSafeBlock } from '../safe-text.js';
 
 export type OutputFormat = 'text' | 'json';
 

@@ -21,7 +21,7 @@ export function stopAllProgress(): void {
 /** A progress bar on stderr for a transfer of `total` bytes, or a silent one when no one is watching. */
 export async function startProgress(label: string, total: number, enabled: boolean): Promise<Progress> {
   if (!enabled || !process.stderr.isTTY || total < MIN_BYTES_FOR_BAR) return silent;
-  const { SingleBar, Presets } = await import('./esm/cli-progress.js');
+  const { SingleBar, Presets } = await import('../esm/cli-progress.js');
   const bar: SingleBar = new SingleBar(
     {
       format: `${label} [{bar}] {percentage}% | {value}/{total} MiB | {speed} MiB/s`,
