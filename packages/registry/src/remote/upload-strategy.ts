@@ -6,40 +6,83 @@ export interface UploadStrategy {
   chunkSize?: number;
 }
 
+/**
+ * What par knows of one registry host's uploads (regclient's config/host.go idea: quirks are data
+ * in one place, not branches in the upload code). Known hosts start with a profile; every host
+ * can learn more during a command, from how it answered.
+ */
+export interface HostUploadProfile {
+  strategy: UploadStrategy;
+  /** The largest PATCH body the host takes: GHCR answers 416 beyond 4 MiB. */
+  maxPatchBytes?: number;
+  /**
+   * The host refuses PATCH (Google Artifact Registry answers 405 or 400), or stored a chunked
+   * upload wrongly (Artifactory kept only the last chunk): one monolithic PUT per blob, and a
+   * one-pass upload of content of unknown digest hashes it first.
+   */
+  monolithicOnly?: boolean;
+}
+
 const MiB = 1024 * 1024;
 export const DEFAULT_CHUNK_SIZE = 4 * MiB;
+/** GHCR's request-body cap for PATCH, the smallest known: a cap learned from a refusal is this one. */
+export const SMALL_PATCH_LIMIT = 4 * MiB;
 
-/**
- * What works on known registries: GHCR caps request bodies at 4 MiB; Artifactory mishandles
- * chunks; ECR wants chunks of at least 5 MiB. Everything else gets one streamed PUT.
- */
-export function defaultUploadStrategy(host: string): UploadStrategy {
+/** Profiles of the registries that need one; every other host uploads each blob in one streamed PUT. */
+const KNOWN_HOSTS: readonly { matches: (host: string) => boolean; profile: HostUploadProfile }[] = [
+  // Request bodies over 4 MiB are refused with 416 (oras-project/rust-oci-client#35).
+  { matches: (host) => host === 'ghcr.io', profile: { strategy: { mode: 'chunked', chunkSize: 4 * MiB }, maxPatchBytes: 4 * MiB } },
+  // Chunks under 5 MiB are refused (except the last).
+  { matches: (host) => host.endsWith('.amazonaws.com'), profile: { strategy: { mode: 'chunked', chunkSize: 5 * MiB } } },
+  // Chunked uploads were stored as their last chunk (wasmCloud/wasmCloud#3405).
+  { matches: (host) => host.endsWith('.jfrog.io') || host.includes('artifactory'), profile: { strategy: { mode: 'monolithic' }, monolithicOnly: true } },
+];
+
+export function defaultUploadProfile(host: string): HostUploadProfile {
   const name = host.toLowerCase();
-  if (name === 'ghcr.io') return { mode: 'chunked', chunkSize: 4 * MiB };
-  if (name.endsWith('.amazonaws.com')) return { mode: 'chunked', chunkSize: 5 * MiB };
-  if (name.endsWith('.jfrog.io') || name.includes('artifactory')) return { mode: 'monolithic' };
-  return { mode: 'monolithic' };
+  return KNOWN_HOSTS.find((known) => known.matches(name))?.profile ?? { strategy: { mode: 'monolithic' } };
+}
+
+/** The strategy a host starts with. */
+export function defaultUploadStrategy(host: string): UploadStrategy {
+  return defaultUploadProfile(host).strategy;
 }
 
 /**
- * The upload strategy of each API host, as data: configured, learned from a fallback (kept for the
- * table's life), or the host's default. Repositories of one client share one table.
+ * The upload profile of each API host: the host's default, the strategy configured for it, and
+ * what it taught us in this command (kept for the table's life). Repositories of one client share
+ * one table, so a quirk learned on the first blob holds for every later one.
  */
 export class UploadStrategies {
-  readonly #byHost = new Map<string, UploadStrategy>();
+  readonly #byHost = new Map<string, HostUploadProfile>();
 
   constructor(configured: Record<string, UploadStrategy> = {}) {
-    for (const [host, strategy] of Object.entries(configured)) this.#byHost.set(host, strategy);
+    for (const [host, strategy] of Object.entries(configured)) this.#byHost.set(host, { ...defaultUploadProfile(host), strategy });
   }
 
-  /** The strategy for a registry as written in a reference (`docker.io` is looked up as its API host). */
-  for(registry: string): UploadStrategy {
+  /** The profile for a registry as written in a reference (`docker.io` is looked up as its API host). */
+  profile(registry: string): HostUploadProfile {
     const host = apiHost(registry);
-    return this.#byHost.get(host) ?? defaultUploadStrategy(host);
+    return this.#byHost.get(host) ?? defaultUploadProfile(host);
+  }
+
+  /** The strategy to use now: the profile's, within what the host was seen to accept. */
+  for(registry: string): UploadStrategy {
+    const profile = this.profile(registry);
+    if (profile.monolithicOnly) return { mode: 'monolithic' };
+    const strategy = profile.strategy;
+    if (strategy.mode !== 'chunked' || profile.maxPatchBytes === undefined) return strategy;
+    return { mode: 'chunked', chunkSize: Math.min(strategy.chunkSize ?? DEFAULT_CHUNK_SIZE, profile.maxPatchBytes) };
   }
 
   /** Remembers a strategy that worked after a fallback. */
   remember(registry: string, strategy: UploadStrategy): void {
-    this.#byHost.set(apiHost(registry), strategy);
+    this.learn(registry, { strategy });
+  }
+
+  /** Records what a host's answers showed (a PATCH cap, a refusal of PATCH). */
+  learn(registry: string, facts: Partial<HostUploadProfile>): void {
+    const host = apiHost(registry);
+    this.#byHost.set(host, { ...this.profile(registry), ...facts });
   }
 }

@@ -123,6 +123,8 @@ describe('uploads against a fake registry', () => {
       'PATCH /v2/a/b/blobs/uploads/session 40000-79999',
       'PATCH /v2/a/b/blobs/uploads/session 80000-99999',
       'PUT /v2/a/b/blobs/uploads/session',
+      // After the commit, what the registry holds is checked (Artifactory kept only the last chunk).
+      `HEAD /v2/a/b/blobs/${descriptor.digest}`,
     ]);
     expect(fake.finished()?.equals(blob)).toBe(true);
   });
@@ -155,6 +157,7 @@ describe('uploads against a fake registry', () => {
       'DELETE /v2/a/b/blobs/uploads/session',
       'POST /v2/a/b/blobs/uploads/',
       'PUT /v2/a/b/blobs/uploads/session',
+      `HEAD /v2/a/b/blobs/${descriptor.digest}`,
     ]);
     expect(fake.finished()?.equals(blob)).toBe(true);
     expect(client.uploadStrategy(fake.host).mode).toBe('monolithic');
