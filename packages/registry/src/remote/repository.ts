@@ -338,9 +338,11 @@ export class RegistryRepository implements Target {
       return false;
     }
     await response.body.dump();
-    if (response.statusCode === 201) return true;
+    // 201 mounted (legacy GCR says 204); 202 is an upload session instead; any error (Harbor's 401
+    // for a source it will not read, ECR's refusal of a blob no manifest references) means upload.
+    if (response.statusCode !== 202) return isSuccess(response.statusCode);
     const location = header(response, 'location');
-    if (response.statusCode === 202 && location) {
+    if (location) {
       try {
         const base = (await this.client.origin(this.registry)) + path;
         const cancel = await this.client.send({

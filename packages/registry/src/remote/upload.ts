@@ -402,7 +402,10 @@ async function uploadedOffset(target: UploadTarget, location: string, reference:
 export async function uploadStream(target: UploadTarget, open: () => Promise<Readable>, options: TransferOptions = {}): Promise<ExpectedContent> {
   for (let attempt = 1; ; attempt++) {
     if (target.uploadStrategies.profile(target.registry).monolithicOnly) return hashThenUpload(target, open, options);
-    const strategy = target.uploadStrategies.for(target.registry);
+    const profile = target.uploadStrategies.profile(target.registry);
+    // One streamed PATCH, unless the host caps PATCH bodies: then chunks under the cap.
+    const configured = target.uploadStrategies.for(target.registry);
+    const strategy: UploadStrategy = configured.mode === 'monolithic' && profile.maxPatchBytes !== undefined ? { mode: 'chunked', chunkSize: profile.maxPatchBytes } : configured;
     const patchBytes = strategy.mode === 'chunked' ? (strategy.chunkSize ?? DEFAULT_CHUNK_SIZE) : undefined;
     try {
       const uploaded = await streamOnce(target, open, strategy, options);
