@@ -167,3 +167,59 @@ export function artifactory(options: { alsoMonolithic?: boolean } = {}): Interce
 export function sha256(bytes: Uint8Array): string {
   return `sha256:${createHash('sha256').update(bytes).digest('hex')}`;
 }
+
+/** What an ACR-like token endpoint saw: the grant types asked for, and the methods used. */
+export interface TokenEndpointLog {
+  requests: { method: string; grantType: string | null; refreshToken: string | null }[];
+}
+
+/**
+ * Azure Container Registry's token exchange, in front of the real token registry: the registry's
+ * challenge names this server's `/oauth2/token` as the realm, which takes only the OAuth2
+ * refresh-token grant (a form POST) and answers `{"access_token"}` — a real token of the test
+ * token service, for alice — or 401 for a refresh token that has expired.
+ */
+export function acr(options: { validRefreshToken: string; tokenService: string; service: string; user: { username: string; password: string } }, log: TokenEndpointLog): Intercept {
+  return async (request, response, server) => {
+    const url = new URL(request.url ?? '/', 'http://x');
+    if (url.pathname === '/oauth2/token') {
+      const form = new URLSearchParams((await readBody(request)).toString('utf8'));
+      log.requests.push({ method: request.method ?? '', grantType: form.get('grant_type'), refreshToken: form.get('refresh_token') });
+      if (request.method !== 'POST' || form.get('grant_type') !== 'refresh_token') {
+        return answerError(response, 400, 'UNSUPPORTED', 'only the refresh_token grant is served here');
+      }
+      if (form.get('refresh_token') !== options.validRefreshToken) {
+        return answerError(response, 401, 'UNAUTHORIZED', 'authentication required, visit https://aka.ms/acr/authorization for more information.');
+      }
+      const real = new URL(options.tokenService);
+      real.searchParams.set('service', options.service);
+      for (const scope of (form.get('scope') ?? '').split(' ').filter(Boolean)) real.searchParams.append('scope', scope);
+      const basic = Buffer.from(`${options.user.username}:${options.user.password}`).toString('base64');
+      const answer = (await (await fetch(real, { headers: { authorization: `Basic ${basic}` } })).json()) as { token: string };
+      response.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ access_token: answer.token }));
+      return true;
+    }
+    server.pass(request, response, {
+      answer: (status, headers) => {
+        const challenge = headers['www-authenticate'];
+        if (typeof challenge === 'string') headers['www-authenticate'] = challenge.replace(/realm="[^"]*"/, `realm="${server.url}/oauth2/token"`);
+        return { status, headers };
+      },
+    });
+    return true;
+  };
+}
+
+/** Docker Hub's token realm is another host (auth.docker.io): the registry's challenge points at `realm` instead. */
+export function realmElsewhere(realm: string): Intercept {
+  return async (request, response, server) => {
+    server.pass(request, response, {
+      answer: (status, headers) => {
+        const challenge = headers['www-authenticate'];
+        if (typeof challenge === 'string') headers['www-authenticate'] = challenge.replace(/realm="[^"]*"/, `realm="${realm}"`);
+        return { status, headers };
+      },
+    });
+    return true;
+  };
+}
