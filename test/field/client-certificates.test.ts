@@ -44,9 +44,10 @@ describe('a registry that requires a client certificate', () => {
     expect(run.stderr).toContain('--cert-file');
   });
 
-  test('--cert-file without --key-file is a usage error', async () => {
+  test('--cert-file without --key-file: one line asking for both', async () => {
     const run = await par(['push', `${mtls.host}/x:v1`, fakepay, '--cert-file', mtls.certFile]);
     expect(run.status).toBe(1);
-    expect(run.stderr).toContain('key-file');
+    expect(isOneLineError(run), run.stderr).toBe(true);
+    expect(run.stderr).toContain('a client certificate needs both --cert-file and --key-file');
   });
 });

@@ -24,8 +24,8 @@ export const registryFlags = {
   insecure: { type: 'boolean', default: false, describe: 'Use plain HTTP' },
   'insecure-skip-tls-verify': { type: 'boolean', default: false, describe: 'Accept any TLS certificate' },
   'ca-file': { type: 'string', describe: 'Extra CA certificates (PEM) to trust' },
-  'cert-file': { type: 'string', implies: 'key-file', describe: 'Client certificate (PEM) for registries that require one (also read: ~/.docker/certs.d/<host>/client.cert)' },
-  'key-file': { type: 'string', implies: 'cert-file', describe: 'Key (PEM) of the client certificate' },
+  'cert-file': { type: 'string', describe: 'Client certificate (PEM) for registries that require one (also read: ~/.docker/certs.d/<host>/client.cert)' },
+  'key-file': { type: 'string', describe: 'Key (PEM) of the client certificate' },
   registry: { type: 'string', describe: 'Default registry for references without one (env WASH_REG_URL)' },
   timeout: {
     type: 'number',

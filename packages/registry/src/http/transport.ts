@@ -250,14 +250,15 @@ export class Transport {
   }
 
   /** The dispatcher for a URL: direct, or through the proxy the environment names for it. */
-  #route(url: URL): { dispatcher: Dispatcher; proxy?: ChosenProxy } {
+  async #route(url: URL): Promise<{ dispatcher: Dispatcher; proxy?: ChosenProxy }> {
     if (this.#options.dispatcher) return { dispatcher: this.#dispatcher };
     const proxy = proxyFor(url, this.#options.environment ?? process.env);
     if (proxy === undefined) return { dispatcher: this.#dispatcher };
     const key = `${proxy.url.href} ${url.host}`;
+    // Loaded before the look-up, so two requests at once cannot both build an agent for the key.
+    const ProxyAgent = await loadProxyAgent();
     let dispatcher = this.#proxied.get(key);
     if (dispatcher === undefined) {
-      const ProxyAgent = loadProxyAgent();
       dispatcher = new ProxyAgent({
         uri: proxy.url.href,
         connections: this.#options.connectionsPerHost ?? 8,
@@ -309,7 +310,7 @@ export class Transport {
     if (this.isInsecure(host)) return 'http';
     if (!isLoopbackHost(host)) return 'https';
     // Loopback: HTTPS when the server speaks TLS at all; plain HTTP only when it does not.
-    const route = this.#route(new URL(`https://${host}/v2/`));
+    const route = await this.#route(new URL(`https://${host}/v2/`));
     try {
       const response = await route.dispatcher.request({ origin: `https://${host}`, path: '/v2/', method: 'GET' });
       await response.body.dump();
@@ -321,6 +322,7 @@ export class Transport {
       if (this.#closedAfterHandshake(error, host)) throw clientCertificateHint(error, host);
       if (isCertificateError(error)) throw networkError(error, host, context);
       if (isNotTlsError(error)) return 'http';
+      if (route.proxy !== undefined) throw proxyError(error, route.proxy, host);
       throw networkError(error, host, context);
     }
   }
@@ -333,7 +335,7 @@ export class Transport {
         ? `registry ${request.host}`
         : `${url.host} (where registry ${request.host} sent par)`;
     const started = Date.now();
-    const route = this.#route(url);
+    const route = await this.#route(url);
     try {
       const response = await route.dispatcher.request({
         origin: url.origin,

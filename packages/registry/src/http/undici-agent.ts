@@ -17,6 +17,6 @@ export const Agent = load('undici/lib/dispatcher/agent.js') as typeof UndiciAgen
 export const Pool = load('undici/lib/dispatcher/pool.js') as typeof UndiciPool;
 
 /** undici's ProxyAgent, loaded only when a proxy is configured (most commands never need it). */
-export function loadProxyAgent(): typeof UndiciProxyAgent {
+export async function loadProxyAgent(): Promise<typeof UndiciProxyAgent> {
   return load('undici/lib/dispatcher/proxy-agent.js') as typeof UndiciProxyAgent;
 }
