@@ -43,6 +43,7 @@ describe('through a forward proxy', () => {
     const pulled = await par(['pull', `${registries.basic.host}/${repository}:v1`, '--destination', join(tempDir(), 'p.par.gz'), ...basicFlags, '--debug'], { env });
     expect(pulled.status, pulled.stderr).toBe(0);
     expect(proxy.requests()).toContain(`CONNECT ${registries.basic.host}`);
+    expect(pushed.stderr, 'nothing but the request log on stderr').not.toMatch(/Warning/);
     expectNoProxySecret(pushed);
     expectNoProxySecret(pulled);
   });

@@ -1,3 +1,4 @@
+import { isIP } from 'node:net';
 import type { Readable } from 'node:stream';
 import { ParError } from '@par/errors';
 import type { Dispatcher } from 'undici';
@@ -268,7 +269,8 @@ export class Transport {
         // Plain-HTTP registries get absolute-URI requests, as curl sends them; HTTPS ones a CONNECT tunnel.
         proxyTunnel: false,
         proxyTls: { timeout: this.#timeoutMs },
-        requestTls: { timeout: this.#timeoutMs, ...this.#tls.for(url.host), servername: url.hostname },
+        // SNI carries host names only (RFC 6066): none for an IP address.
+        requestTls: { timeout: this.#timeoutMs, ...this.#tls.for(url.host), ...(isIP(url.hostname.replace(/^\[|\]$/g, '')) ? {} : { servername: url.hostname }) },
       });
       this.#proxied.set(key, dispatcher);
     }
