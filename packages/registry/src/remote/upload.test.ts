@@ -163,3 +163,20 @@ describe('uploads against a fake registry', () => {
     expect(client.uploadStrategy(fake.host).mode).toBe('monolithic');
   });
 });
+
+describe('UploadStrategies (per-host profiles, learned)', () => {
+  it('keeps chunks under a learned PATCH cap and goes monolithic for a host that refused PATCH', async () => {
+    const { UploadStrategies } = await import('./upload-strategy.js');
+    const table = new UploadStrategies({ '127.0.0.1:5001': { mode: 'chunked', chunkSize: 8 * 1024 * 1024 } });
+    expect(table.for('127.0.0.1:5001')).toEqual({ mode: 'chunked', chunkSize: 8 * 1024 * 1024 });
+    table.learn('127.0.0.1:5001', { maxPatchBytes: 4 * 1024 * 1024 });
+    expect(table.for('127.0.0.1:5001')).toEqual({ mode: 'chunked', chunkSize: 4 * 1024 * 1024 });
+    table.learn('127.0.0.1:5001', { monolithicOnly: true });
+    expect(table.for('127.0.0.1:5001')).toEqual({ mode: 'monolithic' });
+    // Other hosts keep their own profile; docker.io is looked up as its API host.
+    expect(table.for('127.0.0.1:5002')).toEqual({ mode: 'monolithic' });
+    expect(table.profile('ghcr.io').maxPatchBytes).toBe(4 * 1024 * 1024);
+    table.learn('docker.io', { monolithicOnly: true });
+    expect(table.profile('registry-1.docker.io').monolithicOnly).toBe(true);
+  });
+});
