@@ -20,18 +20,19 @@ state_dir="$(cd "$state_dir" && pwd)"
 tls_dir="$state_dir/tls"
 auth_dir="$state_dir/auth"
 
-registries=(plain plain2 basic token)
-declare -A port=([plain]=5001 [plain2]=5002 [basic]=5003 [token]=5004)
+registries=(plain plain2 basic token mtls)
+declare -A port=([plain]=5001 [plain2]=5002 [basic]=5003 [token]=5004 [mtls]=5006)
 declare -A auth=(
   [plain]="none (plain HTTP)"
   [plain2]="none (plain HTTP)"
   [basic]="Basic par/par-password, TLS (CA $tls_dir/ca.pem)"
   [token]="Bearer from http://127.0.0.1:5005/token (alice, reader, bob; anonymous pulls public/*)"
+  [mtls]="client certificate $tls_dir/client.pem + client-key.pem (signed by the test CA), TLS"
 )
 token_service_port=5005
 wait_seconds=20
 
-scheme() { if [ "$1" = basic ]; then echo https; else echo http; fi; }
+scheme() { case "$1" in basic | mtls) echo https ;; *) echo http ;; esac; }
 url_of() { echo "$(scheme "$1")://127.0.0.1:${port[$1]}"; }
 
 # --- certificates and credentials -----------------------------------------------------------------
@@ -64,6 +65,19 @@ generate_certs() {
     openssl req -x509 -new -sha256 -days 3650 -key "$tls_dir/token-signing-key.pem" \
       -subj "/CN=par-test-token-service" -out "$tls_dir/token-signing.pem" 2>/dev/null
   fi
+  if [ ! -s "$tls_dir/client.pem" ]; then
+    echo "registry: generating the client certificate for the mtls registry in $tls_dir"
+    local client_work
+    client_work="$(mktemp -d)"
+    openssl req -new -newkey rsa:2048 -nodes -sha256 -subj "/CN=par test client" \
+      -keyout "$tls_dir/client-key.pem" -out "$client_work/client.csr" 2>/dev/null
+    printf '%s\n' "basicConstraints=CA:FALSE" "keyUsage=critical,digitalSignature,keyEncipherment" \
+      "extendedKeyUsage=clientAuth" >"$client_work/client.ext"
+    openssl x509 -req -sha256 -days 3650 -in "$client_work/client.csr" \
+      -CA "$tls_dir/ca.pem" -CAkey "$tls_dir/ca-key.pem" -CAcreateserial -CAserial "$client_work/ca.srl" \
+      -extfile "$client_work/client.ext" -out "$tls_dir/client.pem" 2>/dev/null
+    rm -rf "$client_work"
+  fi
   # skopeo and containers-image take a directory holding ca.crt (--cert-dir, --src-cert-dir, --dest-cert-dir).
   mkdir -p "$tls_dir/cert-dir"
   cp "$tls_dir/ca.pem" "$tls_dir/cert-dir/ca.crt"
@@ -95,6 +109,11 @@ probe() {
   case "$1" in
     token-service) url="http://127.0.0.1:$token_service_port/token?service=par-test-registry" ;;
     basic) url="$(url_of basic)/v2/" ;;
+    mtls)
+      curl --silent --insecure --output /dev/null --max-time 2 --write-out '%{http_code}' \
+        --cert "$tls_dir/client.pem" --key "$tls_dir/client-key.pem" "$(url_of mtls)/v2/" 2>/dev/null || true
+      return
+      ;;
     *) url="$(url_of "$1")/v2/" ;;
   esac
   # --insecure: this asks only whether something answers; start checks the certificate separately.
@@ -124,6 +143,11 @@ start_registry() {
       "REGISTRY_AUTH_HTPASSWD_PATH=$auth_dir/htpasswd"
     ) ;;
     token) env+=("REGISTRY_AUTH_TOKEN_ROOTCERTBUNDLE=$tls_dir/token-signing.pem") ;;
+    mtls) env+=(
+      "REGISTRY_HTTP_TLS_CERTIFICATE=$tls_dir/server.pem"
+      "REGISTRY_HTTP_TLS_KEY=$tls_dir/server-key.pem"
+      "REGISTRY_HTTP_TLS_CLIENTCAS=[$tls_dir/ca.pem]"
+    ) ;;
   esac
   # setsid: the registry outlives this script and the shell (or CI step) that ran it.
   env "${env[@]}" setsid docker-registry serve "$config_dir/$name.yml" >>"$dir/registry.log" 2>&1 </dev/null 9>&- &

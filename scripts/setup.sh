@@ -7,13 +7,15 @@ cd "$(dirname "${BASH_SOURCE[0]}")/.."
 as_root() { if [ "$(id -u)" = 0 ]; then "$@"; else sudo "$@"; fi; }
 
 # System packages: the Docker distribution registry (the registry:2 code), skopeo (an independent
-# OCI client used to prove interoperability), htpasswd and openssl for the test registries.
+# OCI client used to prove interoperability), htpasswd and openssl for the test registries, tinyproxy.
 missing=()
 command -v docker-registry >/dev/null || missing+=(docker-registry)
 command -v skopeo >/dev/null || missing+=(skopeo)
 command -v htpasswd >/dev/null || missing+=(apache2-utils)
 command -v openssl >/dev/null || missing+=(openssl)
 command -v curl >/dev/null || missing+=(curl)
+# A real forward proxy for the HTTPS_PROXY / HTTP_PROXY / NO_PROXY tests (started by the tests themselves).
+command -v tinyproxy >/dev/null || missing+=(tinyproxy)
 if [ ${#missing[@]} -gt 0 ]; then
   if ! command -v apt-get >/dev/null; then
     # Not Debian or Ubuntu: say what is needed instead of failing on a missing apt-get.

@@ -163,7 +163,8 @@ describe('uploads', () => {
     const bytes = randomBytes(300_000);
     const descriptor = blobOf(bytes);
     await repo.push(descriptor, async (offset) => Readable.from([bytes.subarray(offset)]));
-    expect(requests.map((r) => r.method)).toEqual(['POST', 'PUT']);
+    // The HEAD after the PUT checks what the registry holds (Artifactory stored chunked uploads wrongly).
+    expect(requests.map((r) => r.method)).toEqual(['POST', 'PUT', 'HEAD']);
     expect((await readAll(await repo.fetch(descriptor))).equals(bytes)).toBe(true);
   });
 

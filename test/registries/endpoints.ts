@@ -12,7 +12,7 @@ export const stateDir = path.resolve(process.env.PAR_REGISTRIES_DIR ?? path.join
 /** The shared specifications and fixtures beside the checkout. */
 export const sharedDir = path.resolve(repoRoot, '..', 'shared');
 
-export type RegistryName = 'plain' | 'plain2' | 'basic' | 'token';
+export type RegistryName = 'plain' | 'plain2' | 'basic' | 'token' | 'mtls';
 
 export interface Credentials {
   readonly username: string;
@@ -51,6 +51,15 @@ export const registries = {
       reader: { username: 'reader', password: 'reader-password' },
       bob: { username: 'bob', password: 'bob-password' },
     },
+  },
+  /** TLS, no auth, but a client certificate signed by the test CA is required (http.tls.clientcas). */
+  mtls: {
+    name: 'mtls',
+    host: '127.0.0.1:5006',
+    url: 'https://127.0.0.1:5006',
+    caFile: path.join(stateDir, 'tls', 'ca.pem'),
+    certFile: path.join(stateDir, 'tls', 'client.pem'),
+    keyFile: path.join(stateDir, 'tls', 'client-key.pem'),
   },
 } as const;
 

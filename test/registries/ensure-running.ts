@@ -38,6 +38,9 @@ export function useRegistries(names?: readonly RegistryName[]): void {
 async function probe(name: RegistryName, url: string): Promise<string | undefined> {
   try {
     if (name === 'basic' && url.startsWith('https:')) await httpsStatus(url, readFileSync(registries.basic.caFile));
+    else if (name === 'mtls') {
+      await httpsStatus(url, readFileSync(registries.mtls.caFile), { cert: readFileSync(registries.mtls.certFile), key: readFileSync(registries.mtls.keyFile) });
+    }
     else await fetch(url, { signal: AbortSignal.timeout(3000) }).then((response) => response.arrayBuffer());
     return undefined;
   } catch (error) {
@@ -45,9 +48,9 @@ async function probe(name: RegistryName, url: string): Promise<string | undefine
   }
 }
 
-function httpsStatus(url: string, ca: Buffer): Promise<number> {
+function httpsStatus(url: string, ca: Buffer, client: { cert?: Buffer; key?: Buffer } = {}): Promise<number> {
   return new Promise((resolve, reject) => {
-    const request = httpsRequest(url, { ca, timeout: 3000 }, (response) => {
+    const request = httpsRequest(url, { ca, ...client, timeout: 3000 }, (response) => {
       response.resume();
       response.on('end', () => resolve(response.statusCode ?? 0));
     });

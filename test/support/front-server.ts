@@ -24,7 +24,41 @@ export interface FrontServer {
   readonly host: string;
   readonly url: string;
   readonly seen: SeenRequest[];
+  /** Passes a request the intercept looked at on to the upstream registry (see PassOptions). */
+  pass(request: IncomingMessage, response: ServerResponse, options?: PassOptions): void;
   close(): Promise<void>;
+}
+
+export interface PassOptions {
+  /** The request body, when the intercept has read it already. */
+  body?: Buffer;
+  /** Changes the registry's answer before it goes back: status, headers (lower-case names). */
+  answer?: Rewrite;
+}
+
+/** Reads a whole request body (test requests are small, or the test means to hold them). */
+export async function readBody(request: IncomingMessage): Promise<Buffer> {
+  const chunks: Buffer[] = [];
+  for await (const chunk of request) chunks.push(chunk as Buffer);
+  return Buffer.concat(chunks);
+}
+
+/** Reads a request body, keeping at most `limit` bytes; returns them and the total length. */
+export async function readBodyUpTo(request: IncomingMessage, limit: number): Promise<{ kept: Buffer; length: number }> {
+  const chunks: Buffer[] = [];
+  let length = 0;
+  for await (const chunk of request) {
+    const buffer = chunk as Buffer;
+    if (length < limit) chunks.push(buffer.subarray(0, limit - length));
+    length += buffer.length;
+  }
+  return { kept: Buffer.concat(chunks), length };
+}
+
+/** An OCI error body: `{"errors":[{"code","message"}]}` with the status and content type registries use. */
+export function answerError(response: ServerResponse, status: number, code: string, message: string, headers: Record<string, string> = {}): true {
+  response.writeHead(status, { 'content-type': 'application/json', ...headers }).end(JSON.stringify({ errors: [{ code, message }] }));
+  return true;
 }
 
 export interface FrontServerOptions {
@@ -71,6 +105,10 @@ export async function startFrontServer(options: FrontServerOptions = {}): Promis
     host,
     url: `${options.tls ? 'https' : 'http'}://${host}`,
     seen,
+    pass: (request, response, passOptions = {}) => {
+      if (!options.upstream) throw new Error('this front server has no upstream');
+      proxy(options.upstream, request, response, passOptions);
+    },
     close: () =>
       new Promise<void>((resolve) => {
         server.closeAllConnections();
@@ -83,21 +121,26 @@ export async function startFrontServer(options: FrontServerOptions = {}): Promis
 /** Changes the status and headers of an answer passed through (a registry quirk, a lying header). */
 export type Rewrite = (status: number, headers: IncomingHttpHeaders) => { status: number; headers: IncomingHttpHeaders };
 
-/** Passes one request through to the registry and its answer back, headers untouched unless `rewrite` says otherwise. */
-export function proxy(upstream: string, request: IncomingMessage, response: ServerResponse, rewrite?: Rewrite): void {
+/** Passes one request through to the registry and its answer back, headers untouched unless told otherwise. */
+export function proxy(upstream: string, request: IncomingMessage, response: ServerResponse, rewrite?: Rewrite | PassOptions): void {
+  const options: PassOptions = typeof rewrite === 'function' ? { answer: rewrite } : (rewrite ?? {});
   const target = new URL(request.url ?? '/', upstream);
-  const forwarded = httpRequest(
-    target,
-    { method: request.method, headers: { ...request.headers, host: target.host } },
-    (answer) => {
-      const original = { status: answer.statusCode ?? 502, headers: answer.headers };
-      const { status, headers } = rewrite ? rewrite(original.status, { ...original.headers }) : original;
-      response.writeHead(status, headers);
-      answer.pipe(response);
-    },
-  );
+  // The client's Host is kept: the registry builds absolute upload Locations from it, and they must
+  // lead back through this server, not around it.
+  const headers = { ...request.headers, host: request.headers.host ?? target.host };
+  if (options.body) {
+    delete headers['transfer-encoding'];
+    headers['content-length'] = String(options.body.length);
+  }
+  const forwarded = httpRequest(target, { method: request.method, headers }, (answer) => {
+    const given = { status: answer.statusCode ?? 502, headers: answer.headers };
+    const changed = options.answer ? options.answer(given.status, { ...given.headers }) : given;
+    response.writeHead(changed.status, changed.headers);
+    answer.pipe(response);
+  });
   forwarded.on('error', () => response.destroy());
-  request.pipe(forwarded);
+  if (options.body) forwarded.end(options.body);
+  else request.pipe(forwarded);
 }
 
 /**

@@ -23,7 +23,8 @@ const nodePaths = depsDir ? [join(depsDir, 'node_modules')] : [];
 /**
  * @par/registry loads undici's Agent and request API with createRequire, past undici's index
  * (see undici-agent.ts), which esbuild cannot follow. This gives esbuild the same three modules
- * as static imports, so undici is bundled and the CLI needs nothing installed beside it.
+ * as static imports, so undici is bundled and the CLI needs nothing installed beside it; undici's
+ * ProxyAgent becomes a chunk of its own, imported only when a proxy variable is set.
  */
 const undiciAgentInline = {
   name: 'undici-agent-inline',
@@ -35,9 +36,19 @@ const undiciAgentInline = {
         "import Dispatcher from 'undici/lib/dispatcher/dispatcher.js';",
         "import api from 'undici/lib/api/index.js';",
         "import UndiciAgent from 'undici/lib/dispatcher/agent.js';",
+        "import UndiciPool from 'undici/lib/dispatcher/pool.js';",
         'Object.assign(Dispatcher.prototype, api);',
         'export const Agent = UndiciAgent;',
+        'export const Pool = UndiciPool;',
+        // Its own chunk (through an ES front, below), loaded only when a proxy is configured.
+        "export async function loadProxyAgent() { return (await import('par-bundle:proxy-agent')).ProxyAgent; }",
       ].join('\n'),
+    }));
+    builder.onResolve({ filter: /^par-bundle:proxy-agent$/ }, (args) => ({ path: 'proxy-agent', namespace: 'par-bundle', pluginData: args.resolveDir }));
+    builder.onLoad({ filter: /.*/, namespace: 'par-bundle' }, (args) => ({
+      resolveDir: args.pluginData,
+      loader: 'js',
+      contents: "import ProxyAgent from 'undici/lib/dispatcher/proxy-agent.js';\nexport { ProxyAgent };",
     }));
   },
 };

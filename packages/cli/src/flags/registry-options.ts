@@ -13,6 +13,8 @@ export interface RegistryFlags {
   insecure: boolean;
   'insecure-skip-tls-verify': boolean;
   'ca-file'?: string;
+  'cert-file'?: string;
+  'key-file'?: string;
   registry?: string;
   timeout?: number;
   debug: boolean;
@@ -24,6 +26,8 @@ export const registryFlags = {
   insecure: { type: 'boolean', default: false, describe: 'Use plain HTTP' },
   'insecure-skip-tls-verify': { type: 'boolean', default: false, describe: 'Accept any TLS certificate' },
   'ca-file': { type: 'string', describe: 'Extra CA certificates (PEM) to trust' },
+  'cert-file': { type: 'string', describe: 'Client certificate (PEM) for registries that require one (also read: ~/.docker/certs.d/<host>/client.cert)' },
+  'key-file': { type: 'string', describe: 'Key (PEM) of the client certificate' },
   registry: { type: 'string', describe: 'Default registry for references without one (env WASH_REG_URL)' },
   timeout: {
     type: 'number',
@@ -94,6 +98,8 @@ export async function createRegistryClient(
     insecure: flags.insecure,
     insecureSkipTlsVerify: flags['insecure-skip-tls-verify'],
     ...(flags['ca-file'] !== undefined ? { caFile: flags['ca-file'] } : {}),
+    ...(flags['cert-file'] !== undefined ? { certFile: flags['cert-file'] } : {}),
+    ...(flags['key-file'] !== undefined ? { keyFile: flags['key-file'] } : {}),
     onWarning: (message: string) => notice(`warning: ${message}`),
     ...(flags.debug ? { onRequest: (info: { method: string; url: string; status?: number }) => notice(`${info.method} ${info.url} ${info.status ?? ''}`) } : {}),
   });

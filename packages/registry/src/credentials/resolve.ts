@@ -38,6 +38,12 @@ export interface CredentialOptions {
 
 /** Docker stores this user name when the secret is an identity token. */
 const TOKEN_USERNAME = '<token>';
+/** Azure's helpers and `az acr login` use this user name for an ACR refresh token. */
+const ACR_TOKEN_USERNAME = '00000000-0000-0000-0000-000000000000';
+
+function isTokenUsername(username: unknown): boolean {
+  return username === TOKEN_USERNAME || username === ACR_TOKEN_USERNAME;
+}
 
 export async function resolveCredential(registry: string, options: CredentialOptions = {}): Promise<Credential> {
   const env = options.env ?? process.env;
@@ -199,7 +205,7 @@ async function fromHelper(
       return undefined;
     }
     if (typeof answer.Secret !== 'string' || answer.Secret === '') continue;
-    if (answer.Username === TOKEN_USERNAME) return { identityToken: answer.Secret };
+    if (isTokenUsername(answer.Username)) return { identityToken: answer.Secret };
     if (typeof answer.Username !== 'string') {
       warn(`credential helper docker-credential-${helper} answered without a Username`);
       return undefined;

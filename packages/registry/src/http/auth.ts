@@ -189,6 +189,14 @@ export class Authenticator {
       response = await this.#getToken(realm, service, wanted, credential);
     }
     const realmForMessage = realm.split('?')[0];
+    if (response.statusCode !== 200 && credential && 'identityToken' in credential && (response.statusCode === 401 || response.statusCode === 400)) {
+      // ACR answers 401 (others 400 invalid_grant) for a refresh token that expired or was revoked.
+      await readErrorBody(response);
+      throw new RegistryError(
+        `token request to ${realmForMessage} failed: ${statusLine(response.statusCode)} — the registry refused the identity (refresh) token stored for ${host}: it has expired or was revoked; log in again (for ACR: az acr login --name <registry>)`,
+        { kind: 'unauthorized', operation: 'fetch token', reference: realmForMessage, status: response.statusCode },
+      );
+    }
     if (response.statusCode !== 200) {
       await readErrorBody(response);
       throw new RegistryError(`token request to ${realmForMessage} failed: ${statusLine(response.statusCode)}`, {

@@ -149,5 +149,41 @@ export async function throwResponseError(response: Dispatcher.ResponseData, cont
   const body = await readErrorBody(response);
   const challenge = response.headers['www-authenticate'];
   const withoutCredentials = context.withoutCredentials ?? (response as RegistryResponse).sentWithoutCredentials === true;
-  throw registryErrorFrom(response.statusCode, body, { ...context, withoutCredentials }, Array.isArray(challenge) ? challenge.join(', ') : challenge);
+  const error = registryErrorFrom(response.statusCode, body, { ...context, withoutCredentials }, Array.isArray(challenge) ? challenge.join(', ') : challenge);
+  if (response.statusCode === 429) throw rateLimited(error, response.headers);
+  throw error;
+}
+
+/**
+ * A 429 that outlasted the retries: what the limit is (Docker Hub's `ratelimit-limit: 100;w=21600`,
+ * `ratelimit-remaining: 0;w=21600`) and when to try again (`Retry-After`, else the window).
+ */
+function rateLimited(error: RegistryError, headers: Dispatcher.ResponseData['headers'], now = Date.now()): RegistryError {
+  const first = (name: string): string | undefined => {
+    const value = headers[name];
+    return Array.isArray(value) ? value[0] : value;
+  };
+  const limit = /^\s*(\d+)\s*(?:;\s*w=(\d+))?/.exec(first('ratelimit-limit') ?? '');
+  const remaining = /^\s*(\d+)/.exec(first('ratelimit-remaining') ?? '');
+  const retryAfter = first('retry-after');
+  let when: string;
+  if (retryAfter !== undefined && /^\d+$/.test(retryAfter.trim())) when = `retry after ${new Date(now + Number(retryAfter) * 1000).toISOString()} (in ${retryAfter} s)`;
+  else if (retryAfter !== undefined && !Number.isNaN(Date.parse(retryAfter))) when = `retry after ${new Date(Date.parse(retryAfter)).toISOString()}`;
+  else if (limit?.[2] !== undefined) when = `the limit counts over ${durationText(Number(limit[2]))}: retry later, or log in for a higher limit`;
+  else when = 'retry later';
+  const quota = limit ? ` (limit ${limit[1]}${limit[2] === undefined ? '' : ` per ${durationText(Number(limit[2]))}`}${remaining ? `, ${remaining[1]} remaining` : ''})` : '';
+  const host = error.reference?.split('/')[0] ?? 'the registry';
+  return new RegistryError(`${error.message}: registry ${host} rate-limited these requests${quota}; ${when}`, {
+    kind: 'failure',
+    ...(error.operation === undefined ? {} : { operation: error.operation }),
+    ...(error.reference === undefined ? {} : { reference: error.reference }),
+    status: 429,
+    code: error.code ?? 'TOOMANYREQUESTS',
+  });
+}
+
+function durationText(seconds: number): string {
+  if (seconds % 3600 === 0) return `${seconds / 3600} h`;
+  if (seconds % 60 === 0) return `${seconds / 60} min`;
+  return `${seconds} s`;
 }

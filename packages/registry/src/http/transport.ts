@@ -1,11 +1,12 @@
-import { readFileSync } from 'node:fs';
+import { isIP } from 'node:net';
 import type { Readable } from 'node:stream';
-import { rootCertificates } from 'node:tls';
 import { ParError } from '@par/errors';
 import type { Dispatcher } from 'undici';
 import { interruptedError, RegistryError } from '../oci/errors.js';
 import { isLoopbackHost } from '../oci/reference.js';
-import { Agent } from './undici-agent.js';
+import { type ChosenProxy, proxyFor } from './proxy.js';
+import { TlsOptionsByHost } from './tls.js';
+import { Agent, loadProxyAgent, Pool } from './undici-agent.js';
 
 
 export interface TransportOptions {
@@ -15,6 +16,13 @@ export interface TransportOptions {
   insecure?: boolean | string[];
   /** Accept any certificate (still TLS). */
   insecureSkipTlsVerify?: boolean;
+  /** Client certificate and key (PEM), for registries that require one. */
+  certFile?: string;
+  keyFile?: string;
+  /** Where Docker's `certs.d/<host>/` folders are looked for (default: Docker's and Podman's places). */
+  certsDirectories?: string[];
+  /** Proxy variables (`HTTPS_PROXY`, `NO_PROXY`…); default the process environment. */
+  environment?: Record<string, string | undefined>;
   /** Connections per origin kept by the pool. */
   connectionsPerHost?: number;
   /**
@@ -167,6 +175,9 @@ const STALLS: Record<string, (who: string, seconds: number) => string> = {
   UND_ERR_BODY_TIMEOUT: (who, s) => `${who} stopped sending its answer for ${s} s`,
 };
 
+/** TLS alerts of a server that wants a (different) client certificate. */
+const CLIENT_CERTIFICATE_ALERTS = /ALERT_CERTIFICATE_REQUIRED|ALERT_BAD_CERTIFICATE|ALERT_UNKNOWN_CA|ALERT_HANDSHAKE_FAILURE/;
+
 export interface NetworkErrorContext {
   /** The server as messages name it (`registry h`, `token service h`, `h (where registry r sent par)`). */
   who?: string;
@@ -190,6 +201,13 @@ export function networkError(error: unknown, host: string, context: NetworkError
     );
   }
   if ((error as { name?: string }).name === 'AbortError') return error as RegistryError;
+  if (codes.some((c) => CLIENT_CERTIFICATE_ALERTS.test(c))) {
+    return new NetworkError(
+      `${who} refused the TLS connection: it requires a client certificate that it accepts (pass --cert-file and --key-file, or put client.cert and client.key in ~/.docker/certs.d/${host}/)`,
+      false,
+      error,
+    );
+  }
   const stall = codes.find((c) => c in STALLS);
   if (stall !== undefined) {
     const seconds = (context.timeoutMs ?? DEFAULT_TIMEOUT_MS) / 1000;
@@ -216,11 +234,23 @@ export class Transport {
   readonly #schemes = new Map<string, Promise<Scheme>>();
   readonly #timeoutMs: number;
   readonly #hint: string;
+  readonly #tls: TlsOptionsByHost;
+  readonly #options: TransportOptions;
+  /** One proxy agent per (proxy, registry host): the host's TLS options ride on it. */
+  readonly #proxied = new Map<string, Dispatcher>();
 
   constructor(options: TransportOptions = {}) {
+    this.#options = options;
     this.#insecure = options.insecure ?? false;
     this.#timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
     this.#hint = options.timeoutHint ? ` (${options.timeoutHint})` : '';
+    this.#tls = new TlsOptionsByHost({
+      ...(options.caFile === undefined ? {} : { caFile: options.caFile }),
+      ...(options.certFile === undefined ? {} : { certFile: options.certFile }),
+      ...(options.keyFile === undefined ? {} : { keyFile: options.keyFile }),
+      ...(options.insecureSkipTlsVerify === undefined ? {} : { insecureSkipTlsVerify: options.insecureSkipTlsVerify }),
+      ...(options.certsDirectories === undefined ? {} : { certsDirectories: options.certsDirectories }),
+    });
     this.#dispatcher =
       options.dispatcher ??
       new Agent({
@@ -228,12 +258,46 @@ export class Transport {
         keepAliveTimeout: 10_000,
         headersTimeout: this.#timeoutMs,
         bodyTimeout: this.#timeoutMs,
-        connect: {
-          timeout: this.#timeoutMs,
-          ...(options.caFile ? { ca: [...rootCertificates, readCaFile(options.caFile)] } : {}),
-          rejectUnauthorized: !options.insecureSkipTlsVerify,
-        },
+        // Each origin's pool connects with that host's TLS options (certs.d is per host).
+        factory: (origin, poolOptions) =>
+          new Pool(origin, { ...poolOptions, connect: { timeout: this.#timeoutMs, ...this.#tls.for(new URL(origin).host) } }),
       });
+  }
+
+  /** The dispatcher for a URL: direct, or through the proxy the environment names for it. */
+  async #route(url: URL): Promise<{ dispatcher: Dispatcher; proxy?: ChosenProxy }> {
+    if (this.#options.dispatcher) return { dispatcher: this.#dispatcher };
+    const proxy = proxyFor(url, this.#options.environment ?? process.env);
+    if (proxy === undefined) return { dispatcher: this.#dispatcher };
+    const key = `${proxy.url.href} ${url.host}`;
+    // Loaded before the look-up, so two requests at once cannot both build an agent for the key.
+    const ProxyAgent = await loadProxyAgent();
+    let dispatcher = this.#proxied.get(key);
+    if (dispatcher === undefined) {
+      dispatcher = new ProxyAgent({
+        uri: proxy.url.href,
+        connections: this.#options.connectionsPerHost ?? 8,
+        keepAliveTimeout: 10_000,
+        headersTimeout: this.#timeoutMs,
+        bodyTimeout: this.#timeoutMs,
+        // Plain-HTTP registries get absolute-URI requests, as curl sends them; HTTPS ones a CONNECT tunnel.
+        proxyTunnel: false,
+        proxyTls: { timeout: this.#timeoutMs },
+        // SNI carries host names only (RFC 6066): none for an IP address.
+        requestTls: { timeout: this.#timeoutMs, ...this.#tls.for(url.host), ...(isIP(url.hostname.replace(/^\[|\]$/g, '')) ? {} : { servername: url.hostname }) },
+      });
+      this.#proxied.set(key, dispatcher);
+    }
+    return { dispatcher, proxy };
+  }
+
+  /**
+   * A TLS 1.3 server that wants a client certificate sends its alert after the handshake, so the
+   * client sees only a connection closed before any byte of an answer. Said so when par sent none.
+   */
+  #closedAfterHandshake(error: unknown, host: string): boolean {
+    const socket = (error as { socket?: { bytesRead?: unknown } }).socket;
+    return errorCodes(error).includes('UND_ERR_SOCKET') && socket?.bytesRead === 0 && this.#tls.for(host).cert === undefined;
   }
 
   /** The stall timeout in ms (connect, first byte, idle, whole small answer). */
@@ -262,16 +326,20 @@ export class Transport {
     if (this.isInsecure(host)) return 'http';
     if (!isLoopbackHost(host)) return 'https';
     // Loopback: HTTPS when the server speaks TLS at all; plain HTTP only when it does not.
+    const route = await this.#route(new URL(`https://${host}/v2/`));
     try {
-      const response = await this.#dispatcher.request({ origin: `https://${host}`, path: '/v2/', method: 'GET' });
+      const response = await route.dispatcher.request({ origin: `https://${host}`, path: '/v2/', method: 'GET' });
       cutOffAt(response, Date.now() + this.#timeoutMs);
       await response.body.dump();
       return 'https';
     } catch (error) {
       // Named by the server alone: "could not connect to registry h within 5 s" says it all.
       const context = { timeoutMs: this.#timeoutMs, hint: this.#hint };
+      if (route.proxy !== undefined && isProxyFailure(error)) throw proxyError(error, route.proxy, host);
+      if (this.#closedAfterHandshake(error, host)) throw clientCertificateHint(error, host);
       if (isCertificateError(error)) throw networkError(error, host, context);
       if (isNotTlsError(error)) return 'http';
+      if (route.proxy !== undefined) throw proxyError(error, route.proxy, host);
       throw networkError(error, host, context);
     }
   }
@@ -283,8 +351,9 @@ export class Transport {
       : url.host === request.host
         ? `registry ${request.host}`
         : `${url.host} (where registry ${request.host} sent par)`;
+    const route = await this.#route(url);
     try {
-      const response = await this.#dispatcher.request({
+      const response = await route.dispatcher.request({
         origin: url.origin,
         path: url.pathname + url.search,
         method: request.method,
@@ -302,6 +371,8 @@ export class Transport {
       // The body's own failure (a read error, a digest mismatch, an inspection that rejected) is
       // already a typed error that says what went wrong; it is not the registry being unreachable.
       if (isTypedError(error)) throw error;
+      if (route.proxy !== undefined && (isProxyFailure(error) || errorCodes(error).includes('ECONNREFUSED'))) throw proxyError(error, route.proxy, request.host);
+      if (url.protocol === 'https:' && this.#closedAfterHandshake(error, url.host)) throw clientCertificateHint(error, request.host);
       throw networkError(error, request.host, {
         who,
         ...(request.what === undefined ? {} : { what: request.what }),
@@ -317,7 +388,7 @@ export class Transport {
    * may hold up the report.
    */
   async close(): Promise<void> {
-    await this.#dispatcher.destroy();
+    await Promise.all([this.#dispatcher.destroy(), ...[...this.#proxied.values()].map((dispatcher) => dispatcher.destroy())]);
   }
 }
 
@@ -342,14 +413,35 @@ function isTypedError(error: unknown): boolean {
   return error instanceof ParError;
 }
 
-function readCaFile(path: string): string {
-  try {
-    return readFileSync(path, 'utf8');
-  } catch (error) {
-    throw new RegistryError(`cannot read CA file ${path}: ${(error as Error).message}`, {
-      kind: 'invalid',
-      operation: 'read CA file',
-      cause: error,
-    });
+function clientCertificateHint(error: unknown, host: string): NetworkError {
+  return new NetworkError(
+    `registry ${host} closed the TLS connection before answering: it may require a client certificate (pass --cert-file and --key-file, or put client.cert and client.key in ~/.docker/certs.d/${host}/)`,
+    true,
+    error,
+  );
+}
+
+/** undici's words for a proxy that refused or failed the tunnel (`Proxy response (407) !== 200 …`). */
+function isProxyFailure(error: unknown): boolean {
+  for (let current: unknown = error, depth = 0; current && depth < 5; depth++, current = (current as { cause?: unknown }).cause) {
+    if (/^Proxy (response|Authentication)/.test(String((current as { message?: unknown }).message ?? ''))) return true;
   }
+  return false;
+}
+
+/** A failure at the proxy, said as such; the proxy is named without its credentials. */
+function proxyError(error: unknown, proxy: ChosenProxy, host: string): RegistryError {
+  let text = (error as Error).message ?? String(error);
+  for (let current: unknown = error, depth = 0; current && depth < 5; depth++, current = (current as { cause?: unknown }).cause) {
+    const message = String((current as { message?: unknown }).message ?? '');
+    const status = /\((\d{3})\)/.exec(message)?.[1];
+    if (status !== undefined && /^Proxy/.test(message)) {
+      // 407 is the standard answer; tinyproxy 1.11 answers 401.
+      text = status === '407' || status === '401' ? `proxy authentication failed (${status}): check the user and password in the proxy URL` : `the proxy answered ${status}`;
+      break;
+    }
+  }
+  const code = errorCodes(error).find((c) => c in NETWORK_ERROR_TEXT);
+  if (code !== undefined && !isProxyFailure(error)) text = NETWORK_ERROR_TEXT[code]!;
+  return new NetworkError(`cannot reach registry ${host} through proxy ${proxy.display} (${proxy.variable}): ${text}`, false, error);
 }

@@ -1,5 +1,5 @@
 import { createRequire } from 'node:module';
-import type { Agent as UndiciAgent } from 'undici';
+import type { Agent as UndiciAgent, Pool as UndiciPool, ProxyAgent as UndiciProxyAgent } from 'undici';
 
 /**
  * undici's Agent, without undici's index. The index wires up fetch, WebSocket, EventSource, mocks
@@ -13,3 +13,10 @@ const Dispatcher = load('undici/lib/dispatcher/dispatcher.js') as { prototype: o
 Object.assign(Dispatcher.prototype, load('undici/lib/api/index.js') as object);
 
 export const Agent = load('undici/lib/dispatcher/agent.js') as typeof UndiciAgent;
+/** One origin's connections: the agent builds one per host, each with the host's TLS options. */
+export const Pool = load('undici/lib/dispatcher/pool.js') as typeof UndiciPool;
+
+/** undici's ProxyAgent, loaded only when a proxy is configured (most commands never need it). */
+export async function loadProxyAgent(): Promise<typeof UndiciProxyAgent> {
+  return load('undici/lib/dispatcher/proxy-agent.js') as typeof UndiciProxyAgent;
+}

@@ -55,7 +55,7 @@ describe('parManifest', () => {
     expect(text(manifest.bytes)).toBe(
       `{"annotations":{"k":"v","org.opencontainers.image.created":"2024-01-02T03:04:05Z"},` +
         `"artifactType":"${PAR_ARTIFACT_TYPE}",` +
-        `"config":{"digest":"${EMPTY_CONFIG_DIGEST}","mediaType":"application/vnd.wasmcloud.provider.archive.config","size":2},` +
+        `"config":{"digest":"${EMPTY_CONFIG_DIGEST}","mediaType":"application/vnd.oci.empty.v1+json","size":2},` +
         `"layers":[{"annotations":{"org.opencontainers.image.title":"fakepay.par.gz"},"digest":"${D1}",` +
         `"mediaType":"application/vnd.wasmcloud.provider.archive.layer.v1+par","size":5}],` +
         `"mediaType":"${OCI_MANIFEST_MEDIA_TYPE}","schemaVersion":2}`,

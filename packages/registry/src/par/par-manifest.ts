@@ -1,7 +1,7 @@
 import { sha256Digest, type ExpectedContent } from '../oci/digest.js';
 import type { Descriptor } from '../oci/descriptor.js';
 import { canonicalJson } from '../oci/manifest.js';
-import { EMPTY_CONFIG, EMPTY_CONFIG_DIGEST, OCI_MANIFEST_MEDIA_TYPE } from '../oci/media-types.js';
+import { EMPTY_CONFIG, EMPTY_CONFIG_DIGEST, EMPTY_CONFIG_MEDIA_TYPE, OCI_MANIFEST_MEDIA_TYPE } from '../oci/media-types.js';
 import { PAR_CONFIG_MEDIA_TYPE, PAR_LAYER_MEDIA_TYPE } from './media-types.js';
 
 /**
@@ -47,7 +47,9 @@ export interface ParManifest {
 export function parManifest(layer: ExpectedContent, options: ParManifestOptions = {}): ParManifest {
   const configBytes = options.config?.bytes ?? EMPTY_CONFIG;
   const config: Descriptor = {
-    mediaType: PAR_CONFIG_MEDIA_TYPE,
+    // The OCI 1.1 shape follows the image-spec's artifact guidance: no config of its own is the
+    // empty descriptor, which registries with a config allow-list (Quay, GitLab) accept.
+    mediaType: options.artifact !== undefined && options.config === undefined ? EMPTY_CONFIG_MEDIA_TYPE : PAR_CONFIG_MEDIA_TYPE,
     digest: options.config?.digest ?? EMPTY_CONFIG_DIGEST,
     size: options.config?.size ?? EMPTY_CONFIG.length,
   };

@@ -21,6 +21,11 @@ export interface RegistryClientOptions {
   caFile?: string;
   insecure?: boolean | string[];
   insecureSkipTlsVerify?: boolean;
+  /** Client certificate and key (PEM) for registries that require one (besides Docker's certs.d/<host>/). */
+  certFile?: string;
+  keyFile?: string;
+  /** Where Docker's `certs.d/<host>/` folders are looked for (default: Docker's and Podman's places). */
+  certsDirectories?: string[];
   userAgent?: string;
   /** Upload strategy per API host (`ghcr.io`, `127.0.0.1:5001`); known hosts have defaults. */
   uploadStrategy?: Record<string, UploadStrategy>;
@@ -69,6 +74,9 @@ export class RegistryClient implements RegistryConnection {
       ...(options.caFile === undefined ? {} : { caFile: options.caFile }),
       ...(options.insecure === undefined ? {} : { insecure: options.insecure }),
       ...(options.insecureSkipTlsVerify === undefined ? {} : { insecureSkipTlsVerify: options.insecureSkipTlsVerify }),
+      ...(options.certFile === undefined ? {} : { certFile: options.certFile }),
+      ...(options.keyFile === undefined ? {} : { keyFile: options.keyFile }),
+      ...(options.certsDirectories === undefined ? {} : { certsDirectories: options.certsDirectories }),
       ...(options.dispatcher === undefined ? {} : { dispatcher: options.dispatcher }),
       ...(options.timeoutMs === undefined ? {} : { timeoutMs: options.timeoutMs }),
       ...(options.timeoutHint === undefined ? {} : { timeoutHint: options.timeoutHint }),

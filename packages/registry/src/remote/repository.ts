@@ -5,7 +5,7 @@ import type { UploadStrategies } from './upload-strategy.js';
 import { digestBytes, isDigest as isValidDigest, parseDigest } from '../oci/digest.js';
 import { openBlob } from './download.js';
 import { RegistryError } from '../oci/errors.js';
-import { MANIFEST_MEDIA_TYPES } from '../oci/media-types.js';
+import { EMPTY_CONFIG_MEDIA_TYPE, MANIFEST_MEDIA_TYPES } from '../oci/media-types.js';
 import { apiHost, isValidTag, repositoryScope, type RepositoryReference } from '../oci/reference.js';
 import { readErrorBody, registryErrorFrom, expectStatus, throwResponseError } from '../http/registry-errors.js';
 import { MAX_TAGS_PAGE, readAnswer, readJsonAnswer } from '../http/answer.js';
@@ -13,7 +13,7 @@ import { serverUrl } from '../http/server-url.js';
 import type { Content, Target, TransferOptions } from '../content/target.js';
 import type { Descriptor } from '../oci/descriptor.js';
 import { isManifestMediaType, MAX_MANIFEST_SIZE } from '../oci/manifest.js';
-import { uploadBlob, uploadStream } from './upload.js';
+import { isSuccess, uploadBlob, uploadStream } from './upload.js';
 import { openContent, readSmall } from '../content/local-files.js';
 import { headerValue as header } from '../http/headers.js';
 
@@ -244,9 +244,12 @@ export class RegistryRepository implements Target {
       followRedirects: true,
     });
     await response.body.dump();
-    if (response.statusCode === 200) return true;
     if (response.statusCode === 404) return false;
-    return throwResponseError(response, { operation: 'check existence of', reference: ref });
+    if (response.statusCode !== 200) return throwResponseError(response, { operation: 'check existence of', reference: ref });
+    // A blob held at another size is held wrongly (Artifactory kept the last chunk of a chunked
+    // upload): not there, so it is uploaded again and checked.
+    const size = header(response, 'content-length');
+    return kind === 'manifests' || size === undefined || Number(size) === descriptor.size;
   }
 
   async push(descriptor: Descriptor, content: Content, options: TransferOptions = {}): Promise<void> {
@@ -282,7 +285,9 @@ export class RegistryRepository implements Target {
       operation: 'push manifest',
       reference: ref,
     });
-    await expectStatus(response, [201, 200], { operation: 'push manifest', reference: ref });
+    if (response.statusCode === 400 || response.statusCode === 415) await this.#throwManifestRefused(response, ref, bytes);
+    // 201 as the spec says; legacy GCR answers 204.
+    if (!isSuccess(response.statusCode)) await throwResponseError(response, { operation: 'push manifest', reference: ref });
     await response.body.dump();
     return header(response, 'docker-content-digest');
   }
@@ -301,6 +306,24 @@ export class RegistryRepository implements Target {
       });
     }
     this.#manifests.set(descriptor.digest, { bytes, mediaType: descriptor.mediaType });
+  }
+
+  /**
+   * Quay and GitLab refuse manifests whose config media type is not on their allow-list (400
+   * MANIFEST_INVALID, or 415). Said so, with the way out: the OCI 1.1 artifact shape, whose config
+   * is the empty descriptor every registry accepts.
+   */
+  async #throwManifestRefused(response: Dispatcher.ResponseData, ref: string, bytes: Uint8Array): Promise<never> {
+    const body = await readErrorBody(response);
+    const original = registryErrorFrom(response.statusCode, body, { operation: 'push manifest', reference: ref });
+    const configType = configMediaTypeOf(bytes);
+    // 415 is about media types; a 400 is only when its body names the type (Quay: "Unknown media type: …").
+    const refusedForConfig = response.statusCode === 415 || (configType?.includes('/') === true && body.toLowerCase().includes(configType.toLowerCase()));
+    if (configType === undefined || STANDARD_CONFIG_TYPES.has(configType) || !refusedForConfig) throw original;
+    throw new RegistryError(
+      `push manifest ${ref}: registry ${this.registry} refused the manifest's config media type ${configType} (${original.message.slice(original.message.indexOf(': ') + 2)}); push with --artifact-type to send an OCI 1.1 artifact manifest with the empty config (${EMPTY_CONFIG_MEDIA_TYPE}), which it accepts`,
+      { kind: 'invalid', operation: 'push manifest', reference: ref, status: response.statusCode, ...(original.code === undefined ? {} : { code: original.code }) },
+    );
   }
 
   /** PUTs the manifest's bytes under `tag` (fetching them from this repository when needed). */
@@ -338,9 +361,11 @@ export class RegistryRepository implements Target {
       return false;
     }
     await response.body.dump();
-    if (response.statusCode === 201) return true;
+    // 201 mounted (legacy GCR says 204); 202 is an upload session instead; any error (Harbor's 401
+    // for a source it will not read, ECR's refusal of a blob no manifest references) means upload.
+    if (response.statusCode !== 202) return isSuccess(response.statusCode);
     const location = header(response, 'location');
-    if (response.statusCode === 202 && location) {
+    if (location) {
       try {
         const base = (await this.client.origin(this.registry)) + path;
         const cancel = await this.client.send({
@@ -452,6 +477,22 @@ export function nextLink(link: string | undefined): string | undefined {
     if (match) return match[1];
   }
   return undefined;
+}
+
+/** Config media types every registry takes (the image configs and the OCI 1.1 empty descriptor). */
+const STANDARD_CONFIG_TYPES = new Set([
+  EMPTY_CONFIG_MEDIA_TYPE,
+  'application/vnd.oci.image.config.v1+json',
+  'application/vnd.docker.container.image.v1+json',
+]);
+
+function configMediaTypeOf(bytes: Uint8Array): string | undefined {
+  try {
+    const parsed = JSON.parse(Buffer.from(bytes).toString('utf8')) as { config?: { mediaType?: unknown } };
+    return typeof parsed.config?.mediaType === 'string' ? parsed.config.mediaType : undefined;
+  } catch {
+    return undefined;
+  }
 }
 
 function mediaTypeInBody(bytes: Uint8Array): string | undefined {

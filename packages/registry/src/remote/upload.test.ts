@@ -13,8 +13,8 @@ describe('defaultUploadStrategy', () => {
     expect(defaultUploadStrategy('ghcr.io')).toEqual({ mode: 'chunked', chunkSize: 4 * 1024 * 1024 });
     expect(defaultUploadStrategy('123.dkr.ecr.eu-west-1.amazonaws.com').chunkSize).toBeGreaterThanOrEqual(5 * 1024 * 1024);
     // Monolithic is also the default, so only the rule itself shows Artifactory is known.
-    expect(hostUploadRule('acme.jfrog.io')).toMatchObject({ strategy: { mode: 'monolithic' }, why: expect.stringContaining('Artifactory') });
-    expect(hostUploadRule('mycompany-artifactory.example.com')?.strategy).toEqual({ mode: 'monolithic' });
+    expect(hostUploadRule('acme.jfrog.io')).toMatchObject({ profile: { strategy: { mode: 'monolithic' } }, why: expect.stringContaining('Artifactory') });
+    expect(hostUploadRule('mycompany-artifactory.example.com')?.profile.strategy).toEqual({ mode: 'monolithic' });
     expect(hostUploadRule('127.0.0.1:5001')).toBeUndefined();
     expect(defaultUploadStrategy('127.0.0.1:5001').mode).toBe('monolithic');
   });
@@ -126,6 +126,8 @@ describe('uploads against a fake registry', () => {
       'PATCH /v2/a/b/blobs/uploads/session 40000-79999',
       'PATCH /v2/a/b/blobs/uploads/session 80000-99999',
       'PUT /v2/a/b/blobs/uploads/session',
+      // After the commit, what the registry holds is checked (Artifactory kept only the last chunk).
+      `HEAD /v2/a/b/blobs/${descriptor.digest}`,
     ]);
     expect(fake.finished()?.equals(blob)).toBe(true);
   });
@@ -158,8 +160,26 @@ describe('uploads against a fake registry', () => {
       'DELETE /v2/a/b/blobs/uploads/session',
       'POST /v2/a/b/blobs/uploads/',
       'PUT /v2/a/b/blobs/uploads/session',
+      `HEAD /v2/a/b/blobs/${descriptor.digest}`,
     ]);
     expect(fake.finished()?.equals(blob)).toBe(true);
     expect(client.uploadStrategy(fake.host).mode).toBe('monolithic');
+  });
+});
+
+describe('UploadStrategies (per-host profiles, learned)', () => {
+  it('keeps chunks under a learned PATCH cap and goes monolithic for a host that refused PATCH', async () => {
+    const { UploadStrategies } = await import('./upload-strategy.js');
+    const table = new UploadStrategies({ '127.0.0.1:5001': { mode: 'chunked', chunkSize: 8 * 1024 * 1024 } });
+    expect(table.for('127.0.0.1:5001')).toEqual({ mode: 'chunked', chunkSize: 8 * 1024 * 1024 });
+    table.learn('127.0.0.1:5001', { maxPatchBytes: 4 * 1024 * 1024 });
+    expect(table.for('127.0.0.1:5001')).toEqual({ mode: 'chunked', chunkSize: 4 * 1024 * 1024 });
+    table.learn('127.0.0.1:5001', { monolithicOnly: true });
+    expect(table.for('127.0.0.1:5001')).toEqual({ mode: 'monolithic' });
+    // Other hosts keep their own profile; docker.io is looked up as its API host.
+    expect(table.for('127.0.0.1:5002')).toEqual({ mode: 'monolithic' });
+    expect(table.profile('ghcr.io').maxPatchBytes).toBe(4 * 1024 * 1024);
+    table.learn('docker.io', { monolithicOnly: true });
+    expect(table.profile('registry-1.docker.io').monolithicOnly).toBe(true);
   });
 });

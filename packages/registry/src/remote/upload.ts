@@ -1,11 +1,12 @@
-import { pipeline, type Readable, Transform } from 'node:stream';
+import { pipeline, type Readable, Transform, Writable } from 'node:stream';
+import { pipeline as pipelinePromise } from 'node:stream/promises';
 import type { Dispatcher } from 'undici';
 import { repositoryScope } from '../oci/reference.js';
 import type { RegistryConnection } from './connection.js';
-import { DEFAULT_CHUNK_SIZE, type UploadStrategies, type UploadStrategy } from './upload-strategy.js';
+import { DEFAULT_CHUNK_SIZE, SMALL_PATCH_LIMIT, type UploadStrategies, type UploadStrategy } from './upload-strategy.js';
 import { DigestingStream, type ExpectedContent } from '../oci/digest.js';
 import { RegistryError } from '../oci/errors.js';
-import { expectStatus, throwResponseError } from '../http/registry-errors.js';
+import { expectStatus, readErrorBody, registryErrorFrom, throwResponseError } from '../http/registry-errors.js';
 import { openContent } from '../content/local-files.js';
 import { headerValue as header } from '../http/headers.js';
 import type { Content, TransferOptions } from '../content/target.js';
@@ -25,7 +26,8 @@ export interface UploadTarget {
 
 /**
  * Uploads a blob with the registry's strategy; when that strategy is refused with a 4xx, tries
- * the other one once and remembers it for the host.
+ * the other one once and remembers it for the host. Then checks that the registry holds what was
+ * sent (see checkStored): a registry that stored it wrongly gets it again in one request.
  */
 export async function uploadBlob(target: UploadTarget, descriptor: Descriptor, content: Content, options: TransferOptions = {}): Promise<void> {
   const strategy = target.uploadStrategies.for(target.registry);
@@ -33,15 +35,80 @@ export async function uploadBlob(target: UploadTarget, descriptor: Descriptor, c
     await runStrategy(target, strategy, descriptor, content, options);
   } catch (error) {
     if (!isStrategyRefusal(error)) throw error;
+    learnFromRefusedPatch(target, error, undefined);
     const other: UploadStrategy = strategy.mode === 'chunked' ? { mode: 'monolithic' } : { mode: 'chunked', chunkSize: DEFAULT_CHUNK_SIZE };
     await runStrategy(target, other, descriptor, content, options);
     target.uploadStrategies.remember(target.registry, other);
   }
+  await ensureStored(target, descriptor, () => uploadMonolithic(target, descriptor, content, options));
+}
+
+/**
+ * After a commit the registry answered 201 to, asks the registry (HEAD) what it holds. Artifactory
+ * answered 201 to chunked uploads while storing only the last chunk (wasmCloud/wasmCloud#3405): a
+ * manifest pushed over that blob publishes a corrupt artifact. On disagreement the host is marked
+ * monolithic-only and `reupload` sends the blob again in one request; if the registry still holds
+ * it wrongly, the upload fails, before any manifest names it.
+ */
+async function ensureStored(target: UploadTarget, descriptor: Descriptor, reupload: () => Promise<void>): Promise<void> {
+  const first = await storedView(target, descriptor);
+  if (first === undefined) return;
+  target.uploadStrategies.learn(target.registry, { monolithicOnly: true });
+  await reupload();
+  const second = await storedView(target, descriptor);
+  if (second === undefined) return;
+  const reference = `${target.name}@${descriptor.digest}`;
+  throw new RegistryError(
+    `upload blob ${reference}: registry ${target.registry} accepted the upload but holds ${second}, not the ${descriptor.size} bytes sent, even after sending it again in one request; nothing was tagged (the registry's copy of the blob needs repair)`,
+    { kind: 'verification', operation: 'upload blob', reference },
+  );
+}
+
+/** undefined when the registry's HEAD agrees with the descriptor (or cannot tell); else what it holds, in words. */
+async function storedView(target: UploadTarget, descriptor: Descriptor): Promise<string | undefined> {
+  const reference = `${target.name}@${descriptor.digest}`;
+  const response = await target.client.send({
+    registry: target.registry,
+    method: 'HEAD',
+    path: `/v2/${target.repository}/blobs/${descriptor.digest}`,
+    scopes: [`repository:${target.repository}:pull`],
+    operation: 'check upload of blob',
+    reference,
+    followRedirects: true,
+  });
+  await response.body.dump();
+  if (response.statusCode === 404) return 'no such blob';
+  // A registry that will not say (401 on a push-only token, 405) is not contradicting us.
+  if (response.statusCode !== 200) return undefined;
+  const size = header(response, 'content-length');
+  const digest = header(response, 'docker-content-digest');
+  const sizeDisagrees = size !== undefined && Number(size) !== descriptor.size;
+  const digestDisagrees = digest !== undefined && digest !== descriptor.digest;
+  if (!sizeDisagrees && !digestDisagrees) return undefined;
+  return `${size ?? 'an unknown number of'} bytes${digest === undefined ? '' : ` (Docker-Content-Digest ${digest})`}`;
 }
 
 function isStrategyRefusal(error: unknown): boolean {
   if (!(error instanceof RegistryError) || error.status === undefined) return false;
   return error.status >= 400 && error.status < 500 && ![401, 403, 429].includes(error.status) && error.code !== 'DIGEST_INVALID';
+}
+
+/** The operation name of every PATCH, so a refusal of PATCH can be told from other refusals. */
+const PATCH_OPERATION = 'upload blob chunk';
+
+/**
+ * What a refused PATCH teaches about the host. A body too large (416 or 413, GHCR's answer beyond
+ * 4 MiB) sets a cap on PATCH bodies; any other refusal (405 or 400, Google Artifact Registry's
+ * answers) means PATCH is not for this host. Returns false when the error is not such a refusal.
+ * `patchBytes` is the size of the refused body (undefined for a stream of unknown length).
+ */
+function learnFromRefusedPatch(target: UploadTarget, error: unknown, patchBytes: number | undefined): boolean {
+  if (!(error instanceof RegistryError) || error.operation !== PATCH_OPERATION || error.status === undefined) return false;
+  const status = error.status;
+  if (![400, 405, 413, 416, 501].includes(status) || error.code === 'DIGEST_INVALID' || error.code === 'BLOB_UPLOAD_UNKNOWN') return false;
+  const tooLarge = (status === 416 || status === 413) && (patchBytes === undefined || patchBytes > SMALL_PATCH_LIMIT);
+  target.uploadStrategies.learn(target.registry, tooLarge ? { maxPatchBytes: SMALL_PATCH_LIMIT } : { monolithicOnly: true });
+  return true;
 }
 
 function runStrategy(target: UploadTarget, strategy: UploadStrategy, descriptor: Descriptor, content: Content, options: TransferOptions) {
@@ -72,9 +139,7 @@ export async function startUpload(target: UploadTarget, descriptor: Descriptor):
     reference: `${target.name}@${descriptor.digest}`,
   });
   // 202 is the spec's answer; old registries (gcr.io) answer 204, others 200 or 201: any 2xx with a Location opens a session.
-  if (response.statusCode < 200 || response.statusCode > 299) {
-    await throwResponseError(response, { operation: 'start upload of blob', reference: `${target.name}@${descriptor.digest}` });
-  }
+  if (!isSuccess(response.statusCode)) await throwResponseError(response, { operation: 'start upload of blob', reference: `${target.name}@${descriptor.digest}` });
   await response.body.dump();
   const base = (await target.client.origin(target.registry)) + path;
   return {
@@ -97,6 +162,11 @@ function minChunkLength(response: Dispatcher.ResponseData, reference: string): n
     );
   }
   return Number(value);
+}
+
+/** Registries answer 201, 202 or (legacy GCR) 204 where the spec says one of them: any 2xx is success. */
+export function isSuccess(status: number): boolean {
+  return status >= 200 && status < 300;
 }
 
 /** Resolves a `Location` (absolute or relative) against the request URL; its query (`_state`) is kept. */
@@ -174,7 +244,7 @@ export async function uploadMonolithic(target: UploadTarget, descriptor: Descrip
       reference,
       committing: descriptor.size,
     });
-    await expectStatus(response, [201], { operation: 'upload blob', reference });
+    if (!isSuccess(response.statusCode)) await throwResponseError(response, { operation: 'upload blob', reference });
     await response.body.dump();
   } catch (error) {
     await cancelUpload(target, session.location);
@@ -247,17 +317,18 @@ export async function uploadChunked(
             },
             body: chunk,
             scopes: uploadScopes(target),
-            operation: 'upload blob chunk',
+            operation: PATCH_OPERATION,
             reference,
           });
           if (response.statusCode === 416) {
-            await response.body.dump();
+            const refusal = registryErrorFrom(416, await readErrorBody(response), { operation: PATCH_OPERATION, reference });
             resumeFrom = await uploadedOffset(target, location, reference);
+            // The registry holds all we sent before this chunk: it refused the chunk itself (GHCR's
+            // answer to a body over 4 MiB), not lost one. That is for the caller's fallback.
+            if (resumeFrom === offset) throw refusal;
             break;
           }
-          if (response.statusCode !== 202 && response.statusCode !== 201 && response.statusCode !== 204) {
-            await throwResponseError(response, { operation: 'upload blob chunk', reference });
-          }
+          if (!isSuccess(response.statusCode)) await throwResponseError(response, { operation: PATCH_OPERATION, reference });
           await response.body.dump();
           location = header(response, 'location') ? locationOf(response, location, target, descriptor) : location;
           // Some registries (ECR) stop advancing Range: our own count is the reference.
@@ -297,7 +368,7 @@ export async function uploadChunked(
       reference,
       committing: descriptor.size,
     });
-    await expectStatus(response, [201], { operation: 'finish upload of blob', reference });
+    if (!isSuccess(response.statusCode)) await throwResponseError(response, { operation: 'finish upload of blob', reference });
     await response.body.dump();
   } catch (error) {
     await cancelUpload(target, location);
@@ -324,18 +395,52 @@ async function uploadedOffset(target: UploadTarget, location: string, reference:
  * Uploads content whose digest is not known yet, in one pass: POST, then the bytes as PATCH
  * requests — one streamed request, or chunks where the registry caps request bodies — then
  * `PUT ?digest=` with the digest computed on the way (the registry checks it). Pushing a file
- * this way reads it once instead of hashing it first. The stream cannot be replayed, so a failure
- * cancels the session and is reported; the caller may start again.
+ * this way reads it once instead of hashing it first. The stream cannot be replayed: when the
+ * registry refuses the PATCH (GHCR's 416 beyond 4 MiB, Google Artifact Registry's 405), the host's
+ * profile learns why and the upload starts again from `open()` — in chunks under the cap, or, on a
+ * host that takes no PATCH, hashed first and then sent in one PUT.
  */
 export async function uploadStream(target: UploadTarget, open: () => Promise<Readable>, options: TransferOptions = {}): Promise<ExpectedContent> {
+  for (let attempt = 1; ; attempt++) {
+    if (target.uploadStrategies.profile(target.registry).monolithicOnly) return hashThenUpload(target, open, options);
+    const profile = target.uploadStrategies.profile(target.registry);
+    // One streamed PATCH, unless the host caps PATCH bodies: then chunks under the cap.
+    const configured = target.uploadStrategies.for(target.registry);
+    const strategy: UploadStrategy = configured.mode === 'monolithic' && profile.maxPatchBytes !== undefined ? { mode: 'chunked', chunkSize: profile.maxPatchBytes } : configured;
+    const patchBytes = strategy.mode === 'chunked' ? (strategy.chunkSize ?? DEFAULT_CHUNK_SIZE) : undefined;
+    try {
+      const uploaded = await streamOnce(target, open, strategy, options);
+      const descriptor: Descriptor = { mediaType: 'application/octet-stream', ...uploaded };
+      await ensureStored(target, descriptor, () => uploadMonolithic(target, descriptor, () => open(), options));
+      return uploaded;
+    } catch (error) {
+      if (attempt >= 3 || !learnFromRefusedPatch(target, error, patchBytes)) throw error;
+    }
+  }
+}
+
+/** A host that takes no PATCH: one read to learn the digest, then a monolithic PUT (skipped when the registry has the blob). */
+async function hashThenUpload(target: UploadTarget, open: () => Promise<Readable>, options: TransferOptions): Promise<ExpectedContent> {
+  const hashed = new DigestingStream();
+  await pipelinePromise(await open(), hashed, new Writable({ write: (_chunk, _encoding, callback) => callback() }));
+  const descriptor: Descriptor = { mediaType: 'application/octet-stream', digest: hashed.digest, size: hashed.bytes };
+  if ((await storedView(target, descriptor)) !== undefined) {
+    await uploadMonolithic(target, descriptor, () => open(), options);
+    await ensureStored(target, descriptor, () => uploadMonolithic(target, descriptor, () => open(), options));
+  }
+  return { digest: descriptor.digest, size: descriptor.size };
+}
+
+/** One attempt of uploadStream's single pass. */
+async function streamOnce(target: UploadTarget, open: () => Promise<Readable>, strategy: UploadStrategy, options: TransferOptions): Promise<ExpectedContent> {
   const pending: Descriptor = { mediaType: 'application/octet-stream', digest: '(digest computed while uploading)', size: 0 };
   const reference = `${target.name} (new blob)`;
-  const strategy = target.uploadStrategies.for(target.registry);
   const session = await startUpload(target, pending);
   let location = session.location;
   const hashed = new DigestingStream();
+  const source = withProgress(await open(), options);
   try {
-    pipeline(withProgress(await open(), options), hashed, () => {
+    pipeline(source, hashed, () => {
       // Errors surface on `hashed`, which the requests read.
     });
     if (strategy.mode === 'chunked') {
@@ -358,10 +463,12 @@ export async function uploadStream(target: UploadTarget, open: () => Promise<Rea
       reference: `${target.name}@${uploaded.digest}`,
       committing: uploaded.size,
     });
-    await expectStatus(response, [201], { operation: 'finish upload of blob', reference: `${target.name}@${uploaded.digest}` });
+    if (!isSuccess(response.statusCode)) await throwResponseError(response, { operation: 'finish upload of blob', reference: `${target.name}@${uploaded.digest}` });
     await response.body.dump();
     return uploaded;
   } catch (error) {
+    source.destroy();
+    hashed.destroy();
     await cancelUpload(target, location);
     throw error;
   }
@@ -376,12 +483,11 @@ async function patch(target: UploadTarget, location: string, body: Buffer | Read
     headers: { 'content-type': 'application/octet-stream', ...headers },
     body,
     scopes: uploadScopes(target),
-    operation: 'upload blob',
+    operation: PATCH_OPERATION,
     reference,
   });
-  if (response.statusCode !== 202 && response.statusCode !== 204 && response.statusCode !== 201) {
-    await throwResponseError(response, { operation: 'upload blob', reference });
-  }
+  // 202 as the spec says; ECR answers 201, legacy GCR 204.
+  if (!isSuccess(response.statusCode)) await throwResponseError(response, { operation: PATCH_OPERATION, reference });
   await response.body.dump();
   const next = header(response, 'location');
   return next ? serverUrl(next, location, `upload blob ${reference}`, 'upload Location') : location;
