@@ -421,10 +421,16 @@ function clientCertificateHint(error: unknown, host: string): NetworkError {
   );
 }
 
+/** An error's message when it has a string one, else ''. */
+function messageOf(error: unknown): string {
+  const message = (error as { message?: unknown }).message;
+  return typeof message === 'string' ? message : '';
+}
+
 /** undici's words for a proxy that refused or failed the tunnel (`Proxy response (407) !== 200 …`). */
 function isProxyFailure(error: unknown): boolean {
   for (let current: unknown = error, depth = 0; current && depth < 5; depth++, current = (current as { cause?: unknown }).cause) {
-    if (/^Proxy (response|Authentication)/.test(String((current as { message?: unknown }).message ?? ''))) return true;
+    if (/^Proxy (response|Authentication)/.test(messageOf(current))) return true;
   }
   return false;
 }
@@ -433,7 +439,7 @@ function isProxyFailure(error: unknown): boolean {
 function proxyError(error: unknown, proxy: ChosenProxy, host: string): RegistryError {
   let text = (error as Error).message ?? String(error);
   for (let current: unknown = error, depth = 0; current && depth < 5; depth++, current = (current as { cause?: unknown }).cause) {
-    const message = String((current as { message?: unknown }).message ?? '');
+    const message = messageOf(current);
     const status = /\((\d{3})\)/.exec(message)?.[1];
     if (status !== undefined && /^Proxy/.test(message)) {
       // 407 is the standard answer; tinyproxy 1.11 answers 401.
