@@ -148,7 +148,7 @@ describe('par promote --plan', () => {
     const before = accessLines('plain2', destinations).length;
     const dry = await par(['promote', '--plan', plan, '--dry-run']);
     expectStatus(dry, 0);
-    expect(dry.stdout).toMatch(/^ACTION +FROM +TO +DIGEST +TO SEND +BLOBS +TIME +NOTE$/m);
+    expect(dry.stdout).toMatch(/^ACTION +FROM +TO +DIGEST +TO SEND +BLOBS +REFERRERS +TIME +NOTE$/m);
     expect(dry.stdout).toMatch(new RegExp(`^would-promote +${plain}/${sources}/src-7:v1 +${plain2}/${destinations}/dst-7:v1 .*policy pass$`, 'm'));
     expect(dry.stdout).toContain(`dry run: ${ENTRIES} promotion(s): 1 would-promote, ${ENTRIES - 1} up-to-date`);
     const dryJson = await promotePlan(plan, ['--dry-run']);

@@ -37,9 +37,9 @@ export async function run(givenArgs: string[]): Promise<ExitCodeValue> {
     .epilogue(helpEpilogue)
     .option('output', {
       alias: 'o',
-      choices: ['text', 'json'] as const,
+      choices: ['text', 'json', 'tree'] as const,
       default: 'text' as const,
-      describe: 'Output format',
+      describe: 'Output format (tree: the text of par discover)',
       global: true,
     })
     .strict()

@@ -132,6 +132,68 @@ export { type CopyResult } from './content/copy.js';
 export { type CopyEvent } from './content/copy.js';
 /** What copy did with a node: copied, skipped (already there) or mounted. */
 export { type CopyAction } from './content/copy.js';
+
+// OCI 1.1 referrers: signatures, SBOMs and attestations whose `subject` is another manifest.
+/** Copies only the referrers of a subject already at the destination, recursively (a promotion re-run). */
+export { copyReferrers } from './content/copy.js';
+/** Referrer manifests a copy carried: pushed, or already at the destination. */
+export { type ReferrersCopied } from './content/copy.js';
+/** What a target does with referrers: list them, and make pushed ones findable (API, else fallback index). */
+export { type ReferrersCapability } from './content/target.js';
+/** Options of ReferrersCapability.list: an artifact type filter. */
+export { type ListReferrersOptions } from './content/target.js';
+/** How referrers are found: `api` (the registry's referrers API) or `tag` (the sha256-<hex> fallback index). */
+export { type ReferrersMode } from './content/target.js';
+/** `oras attach`: pushes an OCI 1.1 artifact manifest with `subject`, one layer per file, and makes it discoverable. */
+export { attachArtifact } from './content/referrers.js';
+/** Lists a subject's referrers recursively, plus cosign's legacy `.sig/.att/.sbom` tags. */
+export { discoverReferrers } from './content/referrers.js';
+/** The artifact types among required ones that a subject has no direct referrer of. */
+export { missingReferrerTypes } from './content/referrers.js';
+/** The layer media type of an attached file when none is given: `application/octet-stream`. */
+export { DEFAULT_ATTACH_MEDIA_TYPE } from './content/referrers.js';
+/** A file to attach and its layer media type. */
+export { type AttachFile } from './content/referrers.js';
+/** Options of attachArtifact: artifact type and manifest annotations. */
+export { type AttachOptions } from './content/referrers.js';
+/** What attachArtifact pushed: the referrer, its subject, and how it is found. */
+export { type AttachResult } from './content/referrers.js';
+/** One referrer in a discover tree, with what refers to it. */
+export { type ReferrerNode } from './content/referrers.js';
+/** What discoverReferrers returns: the subject and its referrer tree. */
+export { type ReferrersTree } from './content/referrers.js';
+/** Options of discoverReferrers. */
+export { type DiscoverOptions } from './content/referrers.js';
+/** cosign's legacy `sha256-<hex>.sig|.att|.sbom` tags that exist next to a subject. */
+export { findCosignLegacyTags } from './content/cosign-tags.js';
+/** A cosign legacy tag and the manifest it names. */
+export { type CosignLegacyTag } from './content/cosign-tags.js';
+/** The tag of a subject's fallback referrers index: `sha256-<hex>` (distribution-spec referrers tag schema). */
+export { referrersTag } from './oci/referrers.js';
+/** cosign's legacy tag for a subject, e.g. `sha256-<hex>.sig`. */
+export { cosignLegacyTag } from './oci/referrers.js';
+/** The exact bytes of an OCI 1.1 artifact manifest (empty config, `artifactType`, `subject`). */
+export { buildArtifactManifest } from './oci/referrers.js';
+/** The descriptor a referrers list holds for a manifest (artifactType, annotations copied). */
+export { referrerDescriptor } from './oci/referrers.js';
+/** Bytes of a referrers index in the shape oras-go writes. */
+export { serializeReferrersIndex } from './oci/referrers.js';
+/** Reads a referrers index; refuses anything that is not an index. */
+export { parseReferrersIndex } from './oci/referrers.js';
+/** Adds new referrers to a list, keeping every existing entry in order. */
+export { mergeReferrers } from './oci/referrers.js';
+/** Keeps only referrers of the given artifact types. */
+export { filterReferrers } from './oci/referrers.js';
+/** The empty descriptor (`application/vnd.oci.empty.v1+json`, the blob `{}`). */
+export { EMPTY_DESCRIPTOR } from './oci/referrers.js';
+/** `application/vnd.oci.empty.v1+json`. */
+export { EMPTY_MEDIA_TYPE } from './oci/referrers.js';
+/** What buildArtifactManifest takes. */
+export { type ArtifactManifestInput } from './oci/referrers.js';
+/** A registry repository's referrers: the API found at run time, else the fallback index it maintains. */
+export { RegistryReferrers } from './remote/referrers.js';
+/** Timing of fallback index updates (re-check delay, attempts, pages). */
+export { type ReferrersTuning } from './remote/referrers.js';
 /** An OCI image layout directory as a Target; it verifies what it stores. */
 export { OciLayoutTarget } from './content/oci-layout.js';
 /** Parses `oci:PATH[:REFERENCE]` as skopeo does. */
@@ -225,9 +287,9 @@ export { parManifest } from './par/par-manifest.js';
 /** The `artifactType` of the OCI 1.1 shape. */
 export { PAR_ARTIFACT_TYPE } from './par/par-manifest.js';
 /** `org.opencontainers.image.title`. */
-export { ANNOTATION_TITLE } from './par/par-manifest.js';
+export { ANNOTATION_TITLE } from './oci/referrers.js';
 /** `org.opencontainers.image.created`. */
-export { ANNOTATION_CREATED } from './par/par-manifest.js';
+export { ANNOTATION_CREATED } from './oci/referrers.js';
 /** A par manifest as built: exact bytes, descriptor, config and layer. */
 export { type ParManifest } from './par/par-manifest.js';
 /** Options of parManifest: config blob, annotations, the OCI 1.1 artifact shape. */

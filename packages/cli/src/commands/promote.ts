@@ -21,8 +21,9 @@ import { applicationSources, parseDestination, promoteApplication, type Applicat
 import { renderPromotionTable } from '../render/promotion-table.js';
 import { renderApplicationTable } from '../render/application-table.js';
 import type { PromotionOutcome } from '@par/registry';
+import { referrerFlags, referrerSelection, type ReferrerFlags } from '../referrer-options.js';
 
-interface PromoteArgs extends GlobalOptions, RegistryFlags, TransferCredentialFlags {
+interface PromoteArgs extends GlobalOptions, RegistryFlags, TransferCredentialFlags, ReferrerFlags {
   source?: string;
   destination?: string;
   plan?: string;
@@ -32,6 +33,7 @@ interface PromoteArgs extends GlobalOptions, RegistryFlags, TransferCredentialFl
   tag?: string[];
   'require-issuer'?: string[];
   'require-target'?: string[];
+  'require-referrer'?: string[];
   strict: boolean;
   'dry-run': boolean;
   concurrency?: number;
@@ -52,6 +54,12 @@ export const promoteCommand: CommandModule<GlobalOptions, PromoteArgs> = {
       .option('tag', { alias: 't', type: 'string', coerce: repeated, describe: 'Extra tag at the destination (repeatable)' })
       .option('require-issuer', { type: 'string', coerce: repeated, describe: 'Accept only these issuer account keys (repeatable)' })
       .option('require-target', { type: 'string', coerce: repeated, describe: 'Require these targets, e.g. x86_64-linux (repeatable)' })
+      .option('require-referrer', {
+        type: 'string',
+        coerce: repeated,
+        describe: 'Refuse unless the source has a referrer of this artifact type, e.g. application/spdx+json (repeatable)',
+      })
+      .options(referrerFlags)
       .option('strict', { type: 'boolean', default: false, describe: 'Also verify the signature, key types and validity period' })
       .option('dry-run', { type: 'boolean', default: false, describe: 'Check policies and say what would be copied; change nothing' })
       .option('concurrency', { type: 'number', describe: 'Promotions in flight at once (plan default 4)' })
@@ -68,6 +76,9 @@ export const promoteCommand: CommandModule<GlobalOptions, PromoteArgs> = {
         } else {
           if (argv.plan === undefined && (argv.source === undefined || argv.destination === undefined)) throw new UsageError('give SOURCE and DESTINATION, --plan FILE, or --wadm FILE --to PREFIX');
           if (argv.plan !== undefined && argv.source !== undefined) throw new UsageError('--plan and SOURCE/DESTINATION exclude each other');
+          if (argv.plan !== undefined && (argv['referrers-type'] !== undefined || argv['require-referrer'] !== undefined || argv.referrers === false)) {
+            throw new UsageError('with --plan, set referrers and requireReferrer in the plan (defaults or per entry)');
+          }
         }
         const concurrency = argv.concurrency;
         if (concurrency !== undefined && (!Number.isInteger(concurrency) || concurrency < 1 || concurrency > 32)) {
@@ -121,7 +132,12 @@ export const promoteCommand: CommandModule<GlobalOptions, PromoteArgs> = {
 };
 
 function policyFlags(argv: PromoteArgs): PromotionPlan['promotions'][number]['policy'] {
-  return { strict: argv.strict, requireIssuer: argv['require-issuer'] ?? [], requireTarget: argv['require-target'] ?? [] };
+  return {
+    strict: argv.strict,
+    requireIssuer: argv['require-issuer'] ?? [],
+    requireTarget: argv['require-target'] ?? [],
+    requireReferrer: argv['require-referrer'] ?? [],
+  };
 }
 
 function applicationPromotion(argv: PromoteArgs): PromotionPlan {
@@ -142,6 +158,7 @@ function singlePromotion(argv: PromoteArgs): PromotionPlan {
         to: argv.destination as string,
         tags: argv.tag ?? [],
         policy: policyFlags(argv),
+        referrers: referrerSelection(argv),
       },
     ],
   };

@@ -142,7 +142,7 @@ interface Destination {
 function planImage(image: WadmImage, destination: Destination, fromBundle: string | undefined, policy: PromotionPolicy, registry: RegistryLibrary): ImagePlan {
   const settle = (action: ImageAction, reason: string, extra: Partial<ImageOutcome> = {}): ImagePlan => ({
     image,
-    settled: imageOutcome(image, { from: image.image, to: '-', action, bytes: 0, copied: 0, mounted: 0, skipped: 0, seconds: 0, policy: 'not-checked', reasons: [reason], ...extra }),
+    settled: imageOutcome(image, { from: image.image, to: '-', action, bytes: 0, copied: 0, mounted: 0, skipped: 0, seconds: 0, referrers: { copied: 0, present: 0 }, policy: 'not-checked', reasons: [reason], ...extra }),
   });
   if (image.scheme !== 'oci') return settle('left-alone', LEFT_ALONE[image.scheme] ?? 'left as written', { policy: 'not-checked' });
   let source: Reference;

@@ -27,8 +27,14 @@ describe('validatePlan', () => {
     );
     expect(plan.concurrency).toBe(4);
     expect(plan.promotions).toEqual([
-      { from: 'a/b:v1', to: 'c/d:v1', tags: [], policy: { strict: true, requireIssuer: [], requireTarget: ['x86_64-linux'] } },
-      { from: 'a/b:v2', to: 'c/d:v2', tags: ['stable'], policy: { strict: false, requireIssuer: ['AAA'], requireTarget: ['x86_64-linux'] } },
+      { from: 'a/b:v1', to: 'c/d:v1', tags: [], policy: { strict: true, requireIssuer: [], requireTarget: ['x86_64-linux'], requireReferrer: [] }, referrers: [] },
+      {
+        from: 'a/b:v2',
+        to: 'c/d:v2',
+        tags: ['stable'],
+        policy: { strict: false, requireIssuer: ['AAA'], requireTarget: ['x86_64-linux'], requireReferrer: [] },
+        referrers: [],
+      },
     ]);
   });
 
@@ -41,5 +47,32 @@ describe('validatePlan', () => {
     expect(refusal({ promotions: [{ from: 'a', to: 'b', requireIssuer: [1] }] })).toBe('plan.yaml: promotions[0].requireIssuer: must be a list of strings');
     expect(refusal({ concurrency: 0, promotions: [{ from: 'a', to: 'b' }] })).toBe('plan.yaml: concurrency must be an integer from 1 to 32');
     expect(refusal({ defaults: { tags: ['x'] }, promotions: [{ from: 'a', to: 'b' }] })).toMatch(/^plan\.yaml: defaults: unknown key "tags"/);
+  });
+});
+
+const entry = { from: 'r.example/a:1', to: 'r.example/b:1' };
+
+describe('plan: referrers and requireReferrer', () => {
+  it('referrers default to all; defaults and entries may say false or a list of types', () => {
+    const plan = validatePlan(
+      {
+        defaults: { referrers: ['application/spdx+json'], requireReferrer: ['application/spdx+json'] },
+        promotions: [entry, { ...entry, referrers: false }, { ...entry, referrers: true, requireReferrer: [] }],
+      },
+      'plan.yaml',
+    );
+    expect(plan.promotions.map((p) => p.referrers)).toEqual([['application/spdx+json'], false, []]);
+    expect(plan.promotions.map((p) => p.policy.requireReferrer)).toEqual([['application/spdx+json'], ['application/spdx+json'], []]);
+    expect(validatePlan({ promotions: [entry] }, 'p').promotions[0]).toMatchObject({ referrers: [], policy: { requireReferrer: [] } });
+  });
+
+  it('a wrong value names the file, entry and key', () => {
+    expect(() => validatePlan({ promotions: [{ ...entry, referrers: 'yes' }] }, 'plan.yaml')).toThrow(
+      'plan.yaml: promotions[0].referrers: must be true, false or a non-empty list of artifact types',
+    );
+    expect(() => validatePlan({ defaults: { referrers: [] }, promotions: [entry] }, 'plan.yaml')).toThrow('plan.yaml: defaults.referrers');
+    expect(() => validatePlan({ defaults: { requireReferrer: 'x' }, promotions: [entry] }, 'plan.yaml')).toThrow(
+      'plan.yaml: defaults.requireReferrer: must be a list of strings',
+    );
   });
 });

@@ -2,6 +2,7 @@ import { readFile } from 'node:fs/promises';
 import type { Promotion, PromotionPolicy } from '@par/registry';
 import { CliError } from '../errors.js';
 import { inputFile } from '../input-files.js';
+import type { ReferrerSelection } from '../referrer-options.js';
 
 /** One entry of a plan: what to promote, and the policy it must pass. */
 export type PromotionEntry = Promotion;
@@ -20,9 +21,11 @@ export interface PromotionPlan {
   applications: ApplicationPlanEntry[];
 }
 
-const DEFAULT_POLICY: PromotionPolicy = { strict: false, requireIssuer: [], requireTarget: [] };
+const DEFAULT_POLICY: PromotionPolicy = { strict: false, requireIssuer: [], requireTarget: [], requireReferrer: [] };
 const DEFAULT_CONCURRENCY = 4;
-const POLICY_KEYS = ['strict', 'requireIssuer', 'requireTarget'];
+const POLICY_KEYS = ['strict', 'requireIssuer', 'requireTarget', 'requireReferrer'];
+/** Keys that `defaults` may set besides the policy. */
+const DEFAULT_KEYS = [...POLICY_KEYS, 'referrers'];
 
 /** Reads a plan file, YAML or JSON (JSON is YAML), and names the file, entry and key of any mistake. */
 export async function readPlan(path: string): Promise<PromotionPlan> {
@@ -48,6 +51,7 @@ export function validatePlan(document: unknown, source: string): PromotionPlan {
   if (!isObject(document)) throw new CliError(at('a plan is a mapping with a "promotions" list'));
   checkKeys(document, ['defaults', 'promotions', 'concurrency'], at('top level'));
   const defaults = document['defaults'] === undefined ? DEFAULT_POLICY : policyOf(document['defaults'], DEFAULT_POLICY, at('defaults'));
+  const defaultReferrers = isObject(document['defaults']) ? referrersOf(document['defaults']['referrers'], [], at('defaults.referrers')) : [];
   const concurrency = document['concurrency'] ?? DEFAULT_CONCURRENCY;
   if (typeof concurrency !== 'number' || !Number.isInteger(concurrency) || concurrency < 1 || concurrency > 32) {
     throw new CliError(at('concurrency must be an integer from 1 to 32'));
@@ -63,12 +67,18 @@ export function validatePlan(document: unknown, source: string): PromotionPlan {
       applications.push(applicationOf(entry, defaults, where));
       return;
     }
-    checkKeys(entry, ['from', 'to', 'tags', ...POLICY_KEYS], where);
+    checkKeys(entry, ['from', 'to', 'tags', 'referrers', ...POLICY_KEYS], where);
     const from = entry['from'];
     const to = entry['to'];
     if (typeof from !== 'string' || from === '') throw new CliError(`${where}.from: a reference is required`);
     if (typeof to !== 'string' || to === '') throw new CliError(`${where}.to: a reference is required`);
-    promotions.push({ from, to, tags: stringList(entry['tags'], `${where}.tags`), policy: policyOf(entry, defaults, where) });
+    promotions.push({
+      from,
+      to,
+      tags: stringList(entry['tags'], `${where}.tags`),
+      policy: policyOf(entry, defaults, where),
+      referrers: referrersOf(entry['referrers'], defaultReferrers, `${where}.referrers`),
+    });
   });
   return { concurrency, promotions, applications };
 }
@@ -87,14 +97,25 @@ function applicationOf(entry: Record<string, unknown>, defaults: PromotionPolicy
 
 function policyOf(value: unknown, base: PromotionPolicy, where: string): PromotionPolicy {
   if (!isObject(value)) throw new CliError(`${where}: must be a mapping`);
-  if (where.endsWith('defaults')) checkKeys(value, POLICY_KEYS, where);
+  if (where.endsWith('defaults')) checkKeys(value, DEFAULT_KEYS, where);
   const strict = value['strict'] ?? base.strict;
   if (typeof strict !== 'boolean') throw new CliError(`${where}.strict: must be true or false`);
   return {
     strict,
     requireIssuer: value['requireIssuer'] === undefined ? base.requireIssuer : stringList(value['requireIssuer'], `${where}.requireIssuer`),
     requireTarget: value['requireTarget'] === undefined ? base.requireTarget : stringList(value['requireTarget'], `${where}.requireTarget`),
+    requireReferrer:
+      value['requireReferrer'] === undefined ? base.requireReferrer : stringList(value['requireReferrer'], `${where}.requireReferrer`),
   };
+}
+
+/** `referrers: true | false | [artifact types]`; absent takes the default (carry all). */
+function referrersOf(value: unknown, base: ReferrerSelection, where: string): ReferrerSelection {
+  if (value === undefined) return base;
+  if (value === true) return [];
+  if (value === false) return false;
+  if (Array.isArray(value) && value.length > 0) return stringList(value, where);
+  throw new CliError(`${where}: must be true, false or a non-empty list of artifact types`);
 }
 
 function stringList(value: unknown, where: string): string[] {

@@ -1,6 +1,7 @@
 import { redactSecrets, safeLine, terminalSafeBlock } from '../safe-text.js';
 
-export type OutputFormat = 'text' | 'json';
+/** `tree` is `text` for every command but discover, which draws its referrers as a tree either way. */
+export type OutputFormat = 'text' | 'json' | 'tree';
 
 /** What every command receives besides its own flags. */
 export interface GlobalOptions {

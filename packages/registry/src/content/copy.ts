@@ -6,6 +6,8 @@ import { isManifestMediaType, MAX_MANIFEST_SIZE } from '../oci/manifest.js';
 import { limiter, type Limiter } from './limiter.js';
 import type { Content, Target } from './target.js';
 import type { Descriptor } from '../oci/descriptor.js';
+import { filterReferrers } from '../oci/referrers.js';
+import { findCosignLegacyTags } from './cosign-tags.js';
 
 export type CopyAction = 'copied' | 'skipped' | 'mounted';
 
@@ -38,6 +40,19 @@ export interface CopyOptions {
    * no manifest ever names content that failed verification.
    */
   beforeCommit?: () => Promise<void>;
+  /**
+   * Carry the root's OCI 1.1 referrers (signatures, SBOMs, attestations) too, recursively: after
+   * the root and before its tags, with the same skip/mount/stream rules. `artifactTypes` narrows
+   * the root's direct referrers; whatever refers to those comes along. Needs both targets to
+   * support referrers; default off.
+   */
+  referrers?: boolean | { artifactTypes?: string[] };
+}
+
+/** Referrer manifests carried by a copy: pushed, or already at the destination. */
+export interface ReferrersCopied {
+  copied: number;
+  present: number;
 }
 
 export interface CopyResult {
@@ -48,6 +63,7 @@ export interface CopyResult {
   mounted: number;
   /** Bytes transferred (or, in a dry run, that would be). */
   bytes: number;
+  referrers: ReferrersCopied;
 }
 
 const DEFAULT_CONCURRENCY = 3;
@@ -73,14 +89,38 @@ export async function copy(
   const run = new GraphCopy(source, destination, root, options, [...tags][0]);
   await run.copyNode(root);
   await run.commit();
+  // The subject is at the destination (its first tag with it); its referrers follow, then the other tags.
+  const referrers = options.referrers ?? false;
+  if (referrers !== false) await run.copyReferrers(root, referrers === true ? undefined : referrers.artifactTypes);
   if (!options.dryRun) {
     for (const tag of tags) if (tag !== run.taggedWithRoot) await destination.tag(root, tag);
   }
-  return { descriptor: root, ...run.totals };
+  return { descriptor: root, ...run.totals, referrers: run.referrers };
 }
+
+/**
+ * Copies only the referrers of `subject` (already at the destination), recursively: a promotion
+ * re-run carries what was attached since, without touching the subject or its tags.
+ */
+export async function copyReferrers(
+  source: Target,
+  subject: Descriptor,
+  destination: Target,
+  options: Omit<CopyOptions, 'tags' | 'beforeCommit' | 'referrers'> & { artifactTypes?: string[] } = {},
+): Promise<CopyResult> {
+  const run = new GraphCopy(source, destination, subject, options);
+  await run.copyReferrers(subject, options.artifactTypes);
+  return { descriptor: subject, ...run.totals, referrers: run.referrers };
+}
+
+/** Referrer chains deeper than this are not followed (a signature of an SBOM is depth 2). */
+const MAX_REFERRER_DEPTH = 16;
 
 class GraphCopy {
   readonly totals = { copied: 0, skipped: 0, mounted: 0, bytes: 0 };
+  readonly referrers: ReferrersCopied = { copied: 0, present: 0 };
+  /** Subjects whose referrers were already walked (referrers could, maliciously, form a circle). */
+  readonly #walked = new Set<string>();
   readonly #source: Target;
   readonly #destination: Target;
   readonly #options: CopyOptions;
@@ -88,7 +128,7 @@ class GraphCopy {
   readonly #root: Descriptor;
   #commit: Promise<void> | undefined;
   /** One copy per digest even when several parents share a child. */
-  readonly #nodes = new Map<string, Promise<void>>();
+  readonly #nodes = new Map<string, Promise<CopyAction>>();
   readonly #canMount: boolean;
   /** The first failure of any task; set once, it stops every task not yet started. */
   #failure: { error: unknown } | undefined;
@@ -107,7 +147,36 @@ class GraphCopy {
     this.#canMount = destination.mount !== undefined && destination.canMountFrom?.(source) === true;
   }
 
-  copyNode(descriptor: Descriptor): Promise<void> {
+  /**
+   * Lists `subject`'s referrers at the source, copies each one's graph (the subject is already
+   * there: ORAS's order), makes them findable at the destination in one merge, then walks their
+   * own referrers.
+   */
+  async copyReferrers(subject: Descriptor, artifactTypes: string[] | undefined, depth = 0): Promise<void> {
+    const from = this.#source.referrers;
+    const to = this.#destination.referrers;
+    if (from === undefined || to === undefined || depth >= MAX_REFERRER_DEPTH || this.#walked.has(subject.digest)) return;
+    this.#walked.add(subject.digest);
+    const found = filterReferrers(await from.list(subject), artifactTypes).filter((r) => isManifestMediaType(r.mediaType));
+    const actions = await Promise.all(found.map((referrer) => this.copyNode(referrer)));
+    for (const action of actions) this.referrers[action === 'skipped' ? 'present' : 'copied']++;
+    if (found.length > 0 && !this.#options.dryRun) await to.index(subject, found);
+    if (depth === 0 && (artifactTypes === undefined || artifactTypes.length === 0)) await this.#copyCosignLegacyTags(subject);
+    for (const referrer of found) await this.copyReferrers(referrer, undefined, depth + 1);
+  }
+
+  /** cosign's legacy `sha256-<hex>.sig|.att|.sbom` tags travel too (as `regctl image copy --digest-tags` does). */
+  async #copyCosignLegacyTags(subject: Descriptor): Promise<void> {
+    for (const { tag, descriptor } of await findCosignLegacyTags(this.#source, subject)) {
+      const action = await this.copyNode(descriptor);
+      this.referrers[action === 'skipped' ? 'present' : 'copied']++;
+      if (this.#options.dryRun) continue;
+      const there = await this.#destination.resolve(tag).catch(() => undefined);
+      if (there?.digest !== descriptor.digest) await this.#destination.tag(descriptor, tag);
+    }
+  }
+
+  copyNode(descriptor: Descriptor): Promise<CopyAction> {
     if (this.#options.signal?.aborted) return Promise.reject(interruptedError('copy'));
     let node = this.#nodes.get(descriptor.digest);
     if (!node) {
@@ -151,14 +220,14 @@ class GraphCopy {
     this.#options.onBlob?.({ descriptor, action, bytes });
   }
 
-  async #copyManifest(descriptor: Descriptor): Promise<void> {
+  async #copyManifest(descriptor: Descriptor): Promise<CopyAction> {
     // A manifest the destination has implies its whole graph (the registry enforced it).
     // One slot for the check and the fetch: a wide index walks child by child, so its first
     // failure comes early instead of after a check of every child.
     const bytes = await this.#run(async () => ((await this.#destination.exists(descriptor)) ? undefined : readManifestBytes(this.#source, descriptor)));
     if (bytes === undefined) {
       this.#record(descriptor, 'skipped', 0);
-      return;
+      return 'skipped';
     }
     const children = manifestChildren(parseManifest(bytes, descriptor.mediaType));
     await Promise.all(children.map((child) => this.copyNode(child)));
@@ -176,24 +245,25 @@ class GraphCopy {
       }
     }
     this.#record(descriptor, 'copied', bytes.length);
+    return 'copied';
   }
 
-  async #copyBlob(descriptor: Descriptor): Promise<void> {
+  async #copyBlob(descriptor: Descriptor): Promise<CopyAction> {
     // Within one registry a mount is one request whether or not the destination has the blob
     // (a registry answers 201 for a blob it holds): no existence check first.
     if (this.#canMount && !this.#options.dryRun && (await this.#destination.mount?.(descriptor, this.#source))) {
       this.#record(descriptor, 'mounted', 0);
-      return;
+      return 'mounted';
     }
     if (await this.#destination.exists(descriptor)) {
       this.#record(descriptor, 'skipped', 0);
-      return;
+      return 'skipped';
     }
     if (this.#options.dryRun) {
       // Within one registry the real run mounts the blob from the source repository, which holds it.
-      if (this.#canMount) this.#record(descriptor, 'mounted', 0);
-      else this.#record(descriptor, 'copied', descriptor.size);
-      return;
+      const action = this.#canMount ? 'mounted' : 'copied';
+      this.#record(descriptor, action, action === 'mounted' ? 0 : descriptor.size);
+      return action;
     }
     const progress = this.#options.onProgress;
     const signal = this.#options.signal;
@@ -204,6 +274,7 @@ class GraphCopy {
       ...(signal ? { signal } : {}),
     });
     this.#record(descriptor, 'copied', descriptor.size);
+    return 'copied';
   }
 
   /** A content factory: each (re)try re-fetches from the source; nothing goes to disk or memory whole. */

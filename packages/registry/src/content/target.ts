@@ -60,4 +60,35 @@ export interface Target {
   pushTagged?(descriptor: Descriptor, bytes: Uint8Array, tag: string): Promise<void>;
   /** Takes a blob from `source` without moving its bytes; false when it did not, so the caller copies instead. */
   mount?(descriptor: Descriptor, source: Target): Promise<boolean>;
+  /** OCI 1.1 referrers: present when the target can list and index manifests that name a subject. */
+  readonly referrers?: ReferrersCapability;
 }
+
+export interface ListReferrersOptions {
+  /** Only referrers of this artifact type (the registry may filter; the caller filters again). */
+  artifactType?: string;
+}
+
+/**
+ * What a target does with OCI 1.1 referrers (manifests whose `subject` names another manifest):
+ * a registry answers through its referrers API where it has one, else through the referrers tag
+ * schema (`sha256-<hex>` index) that the client maintains. The caller need not know which.
+ */
+export interface ReferrersCapability {
+  /** Descriptors of the manifests whose subject is `subject` (each with `artifactType` and annotations). */
+  list(subject: Descriptor, options?: ListReferrersOptions): Promise<Descriptor[]>;
+  /**
+   * Makes manifests already pushed findable as referrers of `subject`: nothing to do where the
+   * registry indexed their `subject` itself, otherwise a merge into the fallback index that keeps
+   * every entry already there, even when another client updates it at the same time.
+   * Returns how they are found.
+   */
+  index(subject: Descriptor, referrers: Descriptor[]): Promise<ReferrersMode>;
+  /** Removes a referrer from the fallback index (a registry with the API forgets deleted manifests itself). */
+  unindex(subject: Descriptor, referrer: Descriptor): Promise<ReferrersMode>;
+  /** The manifest a tag names, or undefined when there is no such tag: one cheap request (cosign's legacy tags are looked up this way). */
+  tagged?(tag: string): Promise<Descriptor | undefined>;
+}
+
+/** `api`: the registry's referrers API; `tag`: the client-maintained referrers tag schema. */
+export type ReferrersMode = 'api' | 'tag';

@@ -11,6 +11,8 @@ export interface CopyArtifactOptions {
   tags?: string[];
   /** Stops the transfer (the user interrupted it): uploads are cancelled, local writes rolled back. */
   signal?: AbortSignal;
+  /** Carry OCI referrers: none (false), or direct referrers of these artifact types ([] or true = all). Default all. */
+  referrers?: boolean | string[];
 }
 
 export interface CopiedArtifact extends CopyResult {
@@ -41,7 +43,11 @@ export async function copyArtifact(sourceLocation: string, destinationLocation: 
         reference: destination.display,
       });
     }
-    result = await copy(source.target, root.digest, destination.target, destination.reference, { tags: extraTags, ...(options.signal === undefined ? {} : { signal: options.signal }) });
+    result = await copy(source.target, root.digest, destination.target, destination.reference, {
+      tags: extraTags,
+      referrers: referrersOption(options.referrers),
+      ...(options.signal === undefined ? {} : { signal: options.signal }),
+    });
   } catch (error) {
     await destination.discard();
     throw error;
@@ -53,4 +59,10 @@ export async function copyArtifact(sourceLocation: string, destinationLocation: 
     sourceDigest: root.digest,
     tags: [...new Set([destination.reference, ...extraTags].filter((tag) => !isDigestReference(tag)))],
   };
+}
+
+/** The graph copy's `referrers` option for a selection: all by default. */
+export function referrersOption(selection: boolean | string[] | undefined): false | { artifactTypes: string[] } {
+  if (selection === false) return false;
+  return { artifactTypes: Array.isArray(selection) ? selection : [] };
 }

@@ -1,6 +1,7 @@
 import { sha256Digest, type ExpectedContent } from '../oci/digest.js';
 import type { Descriptor } from '../oci/descriptor.js';
 import { canonicalJson } from '../oci/manifest.js';
+import { ANNOTATION_CREATED, ANNOTATION_TITLE } from '../oci/referrers.js';
 import { EMPTY_CONFIG, EMPTY_CONFIG_DIGEST, EMPTY_CONFIG_MEDIA_TYPE, OCI_MANIFEST_MEDIA_TYPE } from '../oci/media-types.js';
 import { PAR_CONFIG_MEDIA_TYPE, PAR_LAYER_MEDIA_TYPE } from './media-types.js';
 
@@ -10,8 +11,6 @@ import { PAR_CONFIG_MEDIA_TYPE, PAR_LAYER_MEDIA_TYPE } from './media-types.js';
  * API and `oras discover`; using the same value keeps both shapes the same type.
  */
 export const PAR_ARTIFACT_TYPE = PAR_CONFIG_MEDIA_TYPE;
-export const ANNOTATION_TITLE = 'org.opencontainers.image.title';
-export const ANNOTATION_CREATED = 'org.opencontainers.image.created';
 
 export interface ParManifestOptions {
   /** The config blob (a `--config` file); default the `{}` blob wash pushes. */

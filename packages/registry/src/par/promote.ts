@@ -1,6 +1,8 @@
 import type { ArchiveContents } from '@par/archive';
 import { errorKind, ParError, type ErrorKind } from '@par/errors';
-import { copy } from '../content/copy.js';
+import { copy, copyReferrers, type CopyResult } from '../content/copy.js';
+import { missingReferrerTypes } from '../content/referrers.js';
+import { referrersOption } from './copy-artifact.js';
 import type { RegistryClient } from '../remote/client.js';
 import { findParLayer } from './find-par.js';
 import { openLocation, type Location } from './locations.js';
@@ -14,6 +16,8 @@ export interface PromotionPolicy {
   requireIssuer: string[];
   /** Targets the archive must hold, e.g. x86_64-linux. */
   requireTarget: string[];
+  /** Artifact types the source must have referrers of (presence and type, not a signature's cryptography); default none. */
+  requireReferrer?: string[];
 }
 
 export interface Promotion {
@@ -23,6 +27,8 @@ export interface Promotion {
   /** Extra tags at the destination. */
   tags: string[];
   policy: PromotionPolicy;
+  /** OCI referrers carried along: none (false), or direct referrers of these artifact types ([] = all, the default). */
+  referrers?: false | string[];
 }
 
 export type PromotionAction = 'promoted' | 'up-to-date' | 'refused' | 'failed' | 'would-promote';
@@ -41,6 +47,8 @@ export interface PromotionOutcome {
   mounted: number;
   skipped: number;
   seconds: number;
+  /** Referrer manifests (signatures, SBOMs, attestations) carried: pushed, or already there. */
+  referrers: { copied: number; present: number };
   policy: 'pass' | 'fail' | 'not-checked';
   reasons?: string[];
   error?: string;
@@ -72,7 +80,7 @@ export async function promoteArtifact(promotion: Promotion, options: PromoteOpti
 export interface PreparedPromotion {
   outcome: PromotionOutcome;
   /** Set when the policy passed and the destination lacks the artifact: what completePromotion copies. */
-  ready?: { source: Location; destination: Location; digest: string; tags: string[] };
+  ready?: { source: Location; destination: Location; digest: string; tags: string[]; referrers?: false | string[] | undefined };
   started: number;
 }
 
@@ -103,6 +111,7 @@ export async function preparePromotion(promotion: Promotion, options: PreparePro
     mounted: 0,
     skipped: 0,
     seconds: 0,
+    referrers: { copied: 0, present: 0 },
     policy: 'not-checked',
   };
   const settle = (): PreparedPromotion => {
@@ -121,8 +130,28 @@ export async function preparePromotion(promotion: Promotion, options: PreparePro
     outcome.from = source.display;
     outcome.to = destination.display;
 
+    // Presence and type of referrers, checked first: a refusal copies nothing, not even referrers.
+    const missing = await missingReferrerTypes(source.target, artifact.descriptor, promotion.policy.requireReferrer ?? []);
+    if (missing.length > 0) {
+      outcome.action = 'refused';
+      outcome.policy = 'fail';
+      outcome.reasons = missing.map((type) => `required referrer of type ${type} is missing at the source`);
+      outcome.kind = 'verification';
+      return settle();
+    }
+
     if (await alreadyPromoted(destination, digest, promotion.tags)) {
       outcome.action = 'up-to-date';
+      // What was attached at the source since the last run still travels.
+      if (promotion.referrers !== false) {
+        const carried = await copyReferrers(source.target, artifact.descriptor, destination.target, {
+          artifactTypes: promotion.referrers ?? [],
+          dryRun,
+          ...(options.signal === undefined ? {} : { signal: options.signal }),
+        });
+        addCounts(outcome, carried);
+        if (carried.referrers.copied > 0) outcome.action = dryRun ? 'would-promote' : 'promoted';
+      }
       return settle();
     }
 
@@ -137,7 +166,7 @@ export async function preparePromotion(promotion: Promotion, options: PreparePro
     }
     // An OCI layout lists a manifest in index.json only when tagged: by its digest, for a layout holding many.
     const tags = options.destinationByDigest === true && destination.reference === digest ? [...promotion.tags, digest] : promotion.tags;
-    return { outcome, ready: { source, destination, digest, tags }, started };
+    return { outcome, ready: { source, destination, digest, tags, referrers: promotion.referrers }, started };
   } catch (error) {
     recordFailure(outcome, error);
     return settle();
@@ -154,12 +183,10 @@ export async function completePromotion(prepared: PreparedPromotion, options: { 
       tags: ready.tags,
       dryRun,
       ...(options.signal === undefined ? {} : { signal: options.signal }),
+      referrers: referrersOption(ready.referrers),
     });
     outcome.action = dryRun ? 'would-promote' : 'promoted';
-    outcome.bytes = result.bytes;
-    outcome.copied = result.copied;
-    outcome.mounted = result.mounted;
-    outcome.skipped = result.skipped;
+    addCounts(outcome, result);
   } catch (error) {
     recordFailure(outcome, error);
   } finally {
@@ -198,6 +225,14 @@ export async function policyFailures(contents: ArchiveContents, policy: Promotio
     if (!present.has(target)) failures.push(`required target ${target} is missing (has: ${[...present].sort().join(', ') || 'none'})`);
   }
   return failures;
+}
+
+function addCounts(outcome: PromotionOutcome, result: CopyResult): void {
+  outcome.bytes += result.bytes;
+  outcome.copied += result.copied;
+  outcome.mounted += result.mounted;
+  outcome.skipped += result.skipped;
+  outcome.referrers = { ...result.referrers };
 }
 
 async function alreadyPromoted(destination: Location, digest: string, tags: string[]): Promise<boolean> {

@@ -9,6 +9,7 @@ import { DEFAULT_RETRY_POLICY, type RetryOptions, type RetryPolicy, withRetry } 
 import { Transport, type TransportOptions } from '../http/transport.js';
 import type { RegistryConnection, RegistryRequest, RequestBody } from './connection.js';
 import { UploadStrategies, type UploadStrategy } from './upload-strategy.js';
+import type { ReferrersTuning } from './referrers.js';
 
 export interface RequestInfo {
   method: string;
@@ -45,6 +46,8 @@ export interface RegistryClientOptions {
   onWarning?: (message: string) => void;
   /** For tests: replaces the undici agent. */
   dispatcher?: Dispatcher;
+  /** Timing of fallback referrers index updates (the re-check delay). */
+  referrers?: Partial<ReferrersTuning>;
 }
 
 const MAX_REDIRECTS = 5;
@@ -109,7 +112,7 @@ export class RegistryClient implements RegistryConnection {
   }
 
   repository(name: RepositoryReference): RegistryRepository {
-    return new RegistryRepository(this, name, this.#uploadStrategies);
+    return new RegistryRepository(this, name, this.#uploadStrategies, this.#options.referrers);
   }
 
   /** The upload strategy for a registry: configured, learned from a fallback, or the host's default. */

@@ -12,10 +12,12 @@ import { MAX_TAGS_PAGE, readAnswer, readJsonAnswer } from '../http/answer.js';
 import { serverUrl } from '../http/server-url.js';
 import type { Content, Target, TransferOptions } from '../content/target.js';
 import type { Descriptor } from '../oci/descriptor.js';
-import { isManifestMediaType, MAX_MANIFEST_SIZE } from '../oci/manifest.js';
+import { isManifestMediaType, MAX_MANIFEST_SIZE, parseManifest } from '../oci/manifest.js';
 import { isSuccess, uploadBlob, uploadStream } from './upload.js';
 import { openContent, readSmall } from '../content/local-files.js';
 import { headerValue as header } from '../http/headers.js';
+import { nextLink } from './link.js';
+import { RegistryReferrers, type ReferrersTuning } from './referrers.js';
 
 const MANIFEST_ACCEPT = MANIFEST_MEDIA_TYPES.join(', ');
 
@@ -80,13 +82,27 @@ export class RegistryRepository implements Target {
   readonly verifiesOnFetch = true;
   /** The registry checks every upload against its `?digest=`. */
   readonly verifiesOnPush = true;
+  /** OCI 1.1 referrers: the registry's API where it has one, else the referrers tag schema. */
+  readonly referrers: RegistryReferrers;
 
-  constructor(client: RegistryConnection, reference: RepositoryReference, uploadStrategies: UploadStrategies) {
+  constructor(client: RegistryConnection, reference: RepositoryReference, uploadStrategies: UploadStrategies, referrersTuning: Partial<ReferrersTuning> = {}) {
     this.client = client;
     this.uploadStrategies = uploadStrategies;
     this.registry = reference.registry;
     this.repository = reference.repository;
     this.name = `${reference.registry}/${reference.repository}`;
+    this.referrers = new RegistryReferrers(
+      {
+        client,
+        registry: this.registry,
+        repository: this.repository,
+        name: this.name,
+        fetchTagged: (tag) => this.#fetchTagged(tag),
+        headTagged: (tag) => this.#headTagged(tag),
+        putTagged: (tag, bytes, mediaType, ifMatch) => this.#putTagged(tag, bytes, mediaType, ifMatch),
+      },
+      referrersTuning,
+    );
   }
 
   #reference(tagOrDigest: string): string {
@@ -272,24 +288,51 @@ export class RegistryRepository implements Target {
     return { mediaType, digest, size };
   }
 
-  /** PUTs a manifest; returns the digest the registry says it stored (`Docker-Content-Digest`), if it says. */
-  async #putManifest(reference: string, bytes: Uint8Array, mediaType: string): Promise<string | undefined> {
+  /**
+   * PUTs a manifest; gives the status and the digest the registry says it stored
+   * (`Docker-Content-Digest`), if it says. A 412 is returned, not thrown, when `if-match` was sent.
+   */
+  async #putManifest(
+    reference: string,
+    bytes: Uint8Array,
+    mediaType: string,
+    extraHeaders: Record<string, string> = {},
+  ): Promise<{ status: number; digest: string | undefined }> {
     const ref = this.#reference(reference);
     const response = await this.client.send({
       registry: this.registry,
       method: 'PUT',
       path: `/v2/${this.repository}/manifests/${reference}`,
-      headers: { 'content-type': mediaType, 'content-length': String(bytes.length) },
+      headers: { 'content-type': mediaType, 'content-length': String(bytes.length), ...extraHeaders },
       body: bytes,
       scopes: this.#push(),
       operation: 'push manifest',
       reference: ref,
     });
-    if (response.statusCode === 400 || response.statusCode === 415) await this.#throwManifestRefused(response, ref, bytes);
+    if (response.statusCode === 412 && extraHeaders['if-match'] !== undefined) {
+      await response.body.dump();
+      return { status: 412, digest: undefined };
+    }
     // 201 as the spec says; legacy GCR answers 204.
-    if (!isSuccess(response.statusCode)) await throwResponseError(response, { operation: 'push manifest', reference: ref });
+    if (!isSuccess(response.statusCode)) {
+      const refused = response.statusCode >= 400 && response.statusCode < 500 && response.statusCode !== 401 && response.statusCode !== 403 ? oci11FieldsOf(bytes) : [];
+      if (refused.length === 0) {
+        if (response.statusCode === 400 || response.statusCode === 415) await this.#throwManifestRefused(response, ref, bytes);
+        await throwResponseError(response, { operation: 'push manifest', reference: ref });
+      }
+      // Registries that predate OCI 1.1 refuse manifests with `subject` or `artifactType`: say which.
+      const error = registryErrorFrom(response.statusCode, await readErrorBody(response), { operation: 'push manifest', reference: ref });
+      throw new RegistryError(`${error.message} — ${this.registry} refused a manifest with ${refused.join(' and ')} (OCI 1.1 fields it may not support)`, {
+        kind: error.kind,
+        operation: 'push manifest',
+        reference: ref,
+        status: response.statusCode,
+        ...(error.code === undefined ? {} : { code: error.code }),
+      });
+    }
+    this.referrers.noteSubjectHeader(header(response, 'oci-subject'));
     await response.body.dump();
-    return header(response, 'docker-content-digest');
+    return { status: response.statusCode, digest: header(response, 'docker-content-digest') };
   }
 
   /**
@@ -297,7 +340,7 @@ export class RegistryRepository implements Target {
    * answers with the digest it stored, which must be the descriptor's).
    */
   async pushTagged(descriptor: Descriptor, bytes: Uint8Array, tag: string): Promise<void> {
-    const stored = await this.#putManifest(tag, bytes, descriptor.mediaType);
+    const stored = (await this.#putManifest(tag, bytes, descriptor.mediaType)).digest;
     if (stored !== undefined && stored !== descriptor.digest) {
       throw new RegistryError(`${this.#reference(tag)}: the registry stored the manifest as ${stored}, not ${descriptor.digest}`, {
         kind: 'verification',
@@ -324,6 +367,55 @@ export class RegistryRepository implements Target {
       `push manifest ${ref}: registry ${this.registry} refused the manifest's config media type ${configType} (${original.message.slice(original.message.indexOf(': ') + 2)}); push with --artifact-type to send an OCI 1.1 artifact manifest with the empty config (${EMPTY_CONFIG_MEDIA_TYPE}), which it accepts`,
       { kind: 'invalid', operation: 'push manifest', reference: ref, status: response.statusCode, ...(original.code === undefined ? {} : { code: original.code }) },
     );
+  }
+
+  /** A manifest by tag, or undefined when the tag does not exist; with the ETag the registry sent. */
+  async #fetchTagged(tag: string): Promise<{ bytes: Uint8Array; digest: string; etag?: string } | undefined> {
+    const ref = this.#reference(tag);
+    const response = await this.client.send({
+      registry: this.registry,
+      method: 'GET',
+      path: `/v2/${this.repository}/manifests/${tag}`,
+      headers: { accept: MANIFEST_ACCEPT },
+      scopes: this.#pull(),
+      operation: 'fetch manifest',
+      reference: ref,
+    });
+    if (response.statusCode === 404) {
+      await response.body.dump();
+      return undefined;
+    }
+    if (response.statusCode !== 200) await throwResponseError(response, { operation: 'fetch manifest', reference: ref });
+    const bytes = await readAnswer(response, { limit: MAX_MANIFEST_SIZE, what: `fetch manifest ${ref}`, noun: 'manifest' });
+    const etag = header(response, 'etag');
+    return { bytes, digest: digestBytes(bytes), ...(etag === undefined ? {} : { etag }) };
+  }
+
+  /** A tag's manifest descriptor with one HEAD (no tags listing on 404, unlike resolve's error path). */
+  async #headTagged(tag: string): Promise<Descriptor | undefined> {
+    const ref = this.#reference(tag);
+    const response = await this.client.send({
+      registry: this.registry,
+      method: 'HEAD',
+      path: `/v2/${this.repository}/manifests/${tag}`,
+      headers: { accept: MANIFEST_ACCEPT },
+      scopes: this.#pull(),
+      operation: 'resolve',
+      reference: ref,
+    });
+    await response.body.dump();
+    if (response.statusCode === 404) return undefined;
+    if (response.statusCode !== 200) return throwResponseError(response, { operation: 'resolve', reference: ref });
+    const digest = header(response, 'docker-content-digest');
+    const mediaType = header(response, 'content-type')?.split(';')[0]?.trim();
+    const size = Number(header(response, 'content-length'));
+    if (digest === undefined || mediaType === undefined || !Number.isFinite(size)) return (await this.fetchManifest(tag)).descriptor;
+    return { mediaType, digest, size };
+  }
+
+  async #putTagged(tag: string, bytes: Uint8Array, mediaType: string, ifMatch?: string): Promise<'written' | 'conflict'> {
+    const { status } = await this.#putManifest(tag, bytes, mediaType, ifMatch === undefined ? {} : { 'if-match': ifMatch });
+    return status === 412 ? 'conflict' : 'written';
   }
 
   /** PUTs the manifest's bytes under `tag` (fetching them from this repository when needed). */
@@ -425,6 +517,24 @@ export class RegistryRepository implements Target {
     }
   }
 
+  /**
+   * Deletes a manifest by digest and, when it names a subject, takes it out of the subject's
+   * fallback referrers index (a registry with the referrers API forgets it by itself).
+   */
+  async deleteManifest(digest: string): Promise<{ subject?: Descriptor }> {
+    const { bytes, descriptor } = await this.fetchManifest(digest);
+    let subject: Descriptor | undefined;
+    try {
+      subject = parseManifest(bytes, descriptor.mediaType).subject;
+    } catch {
+      // Not a manifest par can read: delete it all the same, it names no subject par knows of.
+    }
+    await this.delete(digest);
+    this.#manifests.delete(digest);
+    if (subject !== undefined) await this.referrers.unindex(subject, descriptor);
+    return subject === undefined ? {} : { subject };
+  }
+
   /** Deletes a manifest by digest (registries answer 202; 400/405 when deletes are disabled). */
   async delete(digest: string): Promise<void> {
     const ref = `${this.name}@${digest}`;
@@ -469,16 +579,6 @@ function withoutQuery(url: string): string {
   return parsed.origin + parsed.pathname;
 }
 
-/** The target of `Link: </v2/…?last=x&n=1000>; rel="next"`. */
-export function nextLink(link: string | undefined): string | undefined {
-  if (!link) return undefined;
-  for (const part of link.split(',')) {
-    const match = /<([^>]+)>\s*;\s*rel="?next"?/.exec(part);
-    if (match) return match[1];
-  }
-  return undefined;
-}
-
 /** Config media types every registry takes (the image configs and the OCI 1.1 empty descriptor). */
 const STANDARD_CONFIG_TYPES = new Set([
   EMPTY_CONFIG_MEDIA_TYPE,
@@ -502,5 +602,18 @@ function mediaTypeInBody(bytes: Uint8Array): string | undefined {
     return Array.isArray(parsed.manifests) ? MANIFEST_MEDIA_TYPES[1] : MANIFEST_MEDIA_TYPES[0];
   } catch {
     return undefined;
+  }
+}
+
+/** The OCI 1.1 fields a manifest carries (`subject`, `artifactType`), to name them when a registry refuses it. */
+function oci11FieldsOf(bytes: Uint8Array): string[] {
+  try {
+    const manifest = parseManifest(bytes);
+    return [
+      ...(manifest.subject === undefined ? [] : [`subject ${manifest.subject.digest}`]),
+      ...(manifest.artifactType === undefined ? [] : [`artifactType ${manifest.artifactType}`]),
+    ];
+  } catch {
+    return [];
   }
 }
