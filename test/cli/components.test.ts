@@ -245,7 +245,7 @@ describe('par pull / inspect / verify of components', () => {
   test('promote copies a component registry to registry, byte for byte', async () => {
     const repository = uniqueRepository('components/promote');
     const pushed = await push(`${plain}/${repository}:1.0.0`, componentFixture('greeter.wasm'));
-    const promoted = await par(['promote', `${plain}/${repository}:1.0.0`, `${plain2}/${repository}:1.0.0`, '--require-issuer', 'ADYSKMSXLX5O7KWSC7ZBXSSTQRMR7S2ZUN2XNHZ6X3LCETBMGAFGFBFO', '-o', 'json']);
+    const promoted = await par(['promote', `${plain}/${repository}:1.0.0`, `${plain2}/${repository}:1.0.0`, '--require-issuer', 'AA7R5L74E45BJ4XVUYTELQ56P5VCOSPOAA474L7QWH4ZAILLKTZFWYYW', '-o', 'json']);
     expectStatus(promoted, 0);
     // Provider-only rules (issuer) do not apply to a component.
     expect(JSON.parse(promoted.stdout).promotions[0]).toMatchObject({ action: 'promoted', artifact: 'component', policy: 'pass', sourceDigest: pushed.digest, copied: 3 });

@@ -69,7 +69,7 @@ describe('through a forward proxy', () => {
     const run = await par(['pull', `${registries.basic.host}/x/y:v1`, ...basicFlags], { env: { HTTPS_PROXY: withCredentials(proxy.url, wrong) } });
     expect(run.status, run.stderr).toBe(1);
     expect(isOneLineError(run), run.stderr).toBe(true);
-    expect(run.stderr).toContain(`through proxy http://***@127.0.0.1:${proxy.port} (HTTPS_PROXY)`);
+    expect(run.stderr).toContain(`through proxy http://[redacted]@127.0.0.1:${proxy.port} (HTTPS_PROXY)`);
     expect(run.stderr).toContain('proxy authentication failed');
     expect(run.stderr).not.toContain(wrong);
   });
@@ -78,7 +78,7 @@ describe('through a forward proxy', () => {
     const run = await par(['pull', `${registries.basic.host}/x/y:v1`, ...basicFlags], { env: { https_proxy: 'http://u:p4ss-word@127.0.0.1:9' } });
     expect(run.status, run.stderr).toBe(1);
     expect(isOneLineError(run), run.stderr).toBe(true);
-    expect(run.stderr).toContain('through proxy http://***@127.0.0.1:9 (https_proxy): connection refused');
+    expect(run.stderr).toContain('through proxy http://[redacted]@127.0.0.1:9 (https_proxy): connection refused');
     expect(run.stderr).not.toContain('p4ss-word');
   });
 });

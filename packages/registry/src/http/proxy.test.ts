@@ -16,7 +16,7 @@ describe('proxyFor (curl’s choice of proxy)', () => {
   it('reads a proxy without a scheme as http, and never shows its credentials', () => {
     const chosen = proxyFor(https, { https_proxy: 'user:secret@proxy.corp:3128' });
     expect(chosen?.url.protocol).toBe('http:');
-    expect(chosen?.display).toBe('http://***@proxy.corp:3128');
+    expect(chosen?.display).toBe('http://[redacted]@proxy.corp:3128');
   });
 
   it('refuses a value that is no URL without repeating it', () => {

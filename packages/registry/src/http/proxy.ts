@@ -21,7 +21,7 @@ function variable(env: Environment, names: string[]): { name: string; value: str
 
 /** A proxy URL without its credentials. */
 export function redactProxy(url: URL): string {
-  return `${url.protocol}//${url.username || url.password ? '***@' : ''}${url.host}`;
+  return `${url.protocol}//${url.username || url.password ? '[redacted]@' : ''}${url.host}`;
 }
 
 /**

@@ -6,6 +6,7 @@ import type { RegistryClient } from '../remote/client.js';
 import type { ComponentConfig, ComponentLayout } from './component-manifest.js';
 import { readArtifactManifest, readComponentArtifact, sniffWasmFile } from './component-read.js';
 import { findParLayer } from './find-par.js';
+import { fileOrReference } from './read-archive.js';
 import { openLocation } from './locations.js';
 
 /** A component as `par inspect` and `par verify` see it: from a `.wasm` file or a reference. */
@@ -43,7 +44,7 @@ export interface ReadInspectableOptions {
  */
 export async function readInspectable(location: string, options: ReadInspectableOptions): Promise<InspectedComponent | InspectedPar> {
   const archive = await import('@par/archive');
-  if (await isFile(location)) {
+  if ((await fileOrReference(location, options.defaultRegistry)) === 'file') {
     if ((await sniffWasmFile(location)) === undefined) return { type: 'par', contents: await archive.readArchive(location) };
     try {
       return { type: 'component', name: basename(location), wasm: await archive.readWasm(location, { what: location }), problems: [] };
@@ -51,10 +52,6 @@ export async function readInspectable(location: string, options: ReadInspectable
       if (error instanceof archive.ArchiveError && error.kind === 'invalid') return { type: 'component', name: basename(location), problems: [error.message] };
       throw error;
     }
-  }
-  // A missing file should say so, not be taken for a Docker Hub repository called `x.wasm`.
-  if (/^\.{0,2}\//.test(location) || /\.(par|par\.gz|tar|gz|wasm)$/.test(location)) {
-    throw new RegistryError(`no such file: ${location}`, { kind: 'not_found', operation: 'read artifact', reference: location });
   }
   const client = await options.client();
   try {
@@ -80,10 +77,3 @@ export async function readInspectable(location: string, options: ReadInspectable
   }
 }
 
-async function isFile(path: string): Promise<boolean> {
-  try {
-    return (await stat(path)).isFile();
-  } catch {
-    return false;
-  }
-}

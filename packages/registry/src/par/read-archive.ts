@@ -44,14 +44,14 @@ export async function readParArchive(location: string, options: ReadParArchiveOp
  * refused as not a regular file; a missing path-like name is "no such file", not a Docker Hub
  * repository called `x.par`; a bare word with no registry to default to says both things tried.
  */
-async function fileOrReference(location: string, defaultRegistry: string | undefined): Promise<'file' | 'reference'> {
+export async function fileOrReference(location: string, defaultRegistry: string | undefined): Promise<'file' | 'reference'> {
   const stats = await stat(location).catch(() => undefined);
   if (stats?.isFile()) return 'file';
   const refuse = (message: string, kind: 'invalid' | 'not_found'): never => {
     throw new RegistryError(message, { kind, operation: 'read archive', reference: location });
   };
   if (stats !== undefined) refuse(`${location} is not a regular file (it is ${fileKind(stats)})`, 'invalid');
-  if (/^\.{0,2}\//.test(location) || /\.(par|par\.gz|tar|gz)$/.test(location)) refuse(`no such file: ${location}`, 'not_found');
+  if (/^\.{0,2}\//.test(location) || /\.(par|par\.gz|tar|gz|wasm)$/.test(location)) refuse(`no such file: ${location}`, 'not_found');
   if (!location.includes('/') && !location.startsWith('oci:') && defaultRegistry === undefined) {
     refuse(`${location} is neither a file here nor a registry reference (a reference names its registry: registry.example.com/${location}:TAG, or pass --registry)`, 'not_found');
   }
