@@ -37,7 +37,11 @@ export async function loadSigningKeys(flags: KeyFlags, subjectName: string): Pro
   const fromDirectory = async (name: string, type: 'account' | 'service'): Promise<LoadedKey> => {
     const resolved = await archive.resolveKey({ ...(directory !== undefined ? { directory } : {}), name, type, disableKeygen: flags['disable-keygen'] });
     if (resolved.generated && resolved.path) {
-      notice(`No keypair found in "${resolved.path}".\nWe will generate one for you and place it there.\nIf you'd like to use alternative keys, you can supply them as a flag.\n`);
+      // wash's words, a line each: notice() keeps every message on one line (escaping newlines).
+      notice(`No keypair found in "${resolved.path}".`);
+      notice('We will generate one for you and place it there.');
+      notice("If you'd like to use alternative keys, you can supply them as a flag.");
+      notice('');
     }
     return loaded(resolved);
   };

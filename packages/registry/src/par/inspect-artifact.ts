@@ -1,7 +1,5 @@
-import { stat } from 'node:fs/promises';
 import { basename } from 'node:path';
 import type { ArchiveContents, WasmInterface } from '@par/archive';
-import { RegistryError } from '../oci/errors.js';
 import type { RegistryClient } from '../remote/client.js';
 import type { ComponentConfig, ComponentLayout } from './component-manifest.js';
 import { readArtifactManifest, readComponentArtifact, sniffWasmFile } from './component-read.js';
