@@ -2,23 +2,20 @@
 // before a real test registry (test/support/field-registries.ts), driven through the built CLI.
 import { chmodSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterEach, describe, expect, test } from 'vitest';
+import { describe, expect, test } from 'vitest';
 import { registries, uniqueRepository } from '../registries/endpoints.js';
 import { useRegistries } from '../registries/ensure-running.js';
 import { acr, configAllowList, dockerHubRateLimit, harbor, realmElsewhere, sha256, type TokenEndpointLog } from '../support/field-registries.js';
 import { startFrontServer, type FrontServer, type FrontServerOptions } from '../support/front-server.js';
 import { fixture, isOneLineError, par, tempDir } from '../support/par.js';
+import { closedAfterEach } from '../support/servers.js';
 
 useRegistries(['plain', 'token']);
 
 const fakepay = fixture('wash/fakepay.par.gz');
 const alice = registries.token.users.alice;
 const aliceFlags = ['-u', alice.username, '-p', alice.password];
-const servers: FrontServer[] = [];
-
-afterEach(async () => {
-  await Promise.all(servers.splice(0).map((server) => server.close()));
-});
+const servers = closedAfterEach<FrontServer>();
 
 async function front(upstream: string, intercept: FrontServerOptions['intercept']): Promise<FrontServer> {
   const server = await startFrontServer({ upstream, intercept, maxRequests: 200 });

@@ -2,18 +2,19 @@
 // registry (test/support/field-registries.ts); par gets no flag that names the quirk.
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterAll, afterEach, beforeAll, describe, expect, test } from 'vitest';
+import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { registries, uniqueRepository } from '../registries/endpoints.js';
 import { useRegistries } from '../registries/ensure-running.js';
 import { artifactory, ecr, ghcr, googleArtifactRegistry, legacyGcr, sha256, type PatchLog } from '../support/field-registries.js';
 import { startFrontServer, type FrontServer, type FrontServerOptions } from '../support/front-server.js';
 import { isOneLineError, par, tempDir } from '../support/par.js';
 import { freshArchive } from '../support/registry-cli.js';
+import { closedAfterEach } from '../support/servers.js';
 
 useRegistries(['plain']);
 
 const MiB = 1024 * 1024;
-const servers: FrontServer[] = [];
+const servers = closedAfterEach<FrontServer>();
 const work = tempDir('par-field-');
 /** Over the 64 MiB from which a new file is pushed in one pass (uploaded while it is hashed). */
 let large: { file: string; bytes: Buffer };
@@ -26,10 +27,6 @@ beforeAll(async () => {
 
 afterAll(() => {
   large = undefined as never;
-});
-
-afterEach(async () => {
-  await Promise.all(servers.splice(0).map((server) => server.close()));
 });
 
 async function front(intercept: FrontServerOptions['intercept']): Promise<FrontServer> {

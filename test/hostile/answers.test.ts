@@ -1,32 +1,19 @@
 // What a server answers is read with bounds and checked before use: capped bodies, pagination that
 // ends, tags that are tags, header values that are what they claim, JSON that is JSON.
 import { join } from 'node:path';
-import { afterEach, describe, expect, test } from 'vitest';
+import { describe, expect, test } from 'vitest';
 import { registries, uniqueRepository } from '../registries/endpoints.js';
 import { useRegistries } from '../registries/ensure-running.js';
-import { endless, startFrontServer, type FrontServer, type Intercept } from '../support/front-server.js';
+import { endless, type FrontServer, type Intercept } from '../support/front-server.js';
 import { fixture, isOneLineError, par, tempDir, type ParRun } from '../support/par.js';
+import { closedAfterEach, frontServers, timed } from '../support/servers.js';
 
 useRegistries(['plain']);
 
-const servers: FrontServer[] = [];
+const servers = closedAfterEach<FrontServer>();
 const MiB = 1024 * 1024;
 
-async function front(...args: Parameters<typeof startFrontServer>): Promise<FrontServer> {
-  const server = await startFrontServer(...args);
-  servers.push(server);
-  return server;
-}
-
-afterEach(async () => {
-  await Promise.all(servers.splice(0).map((server) => server.close()));
-});
-
-async function timed(run: Promise<ParRun>): Promise<ParRun & { seconds: number }> {
-  const started = Date.now();
-  const result = await run;
-  return { ...result, seconds: (Date.now() - started) / 1000 };
-}
+const front = frontServers(servers);
 
 function expectRefused(run: ParRun & { seconds: number }, message: string | RegExp, status = 1): void {
   expect(run.status, run.stderr).toBe(status);

@@ -1,28 +1,21 @@
 // Credentials go to the registry's own host and nowhere else: not to a storage redirect, an upload
 // Location or a tags Link on another host, and never in clear to a token realm over plain HTTP.
 import { join } from 'node:path';
-import { afterEach, describe, expect, test } from 'vitest';
+import { describe, expect, test } from 'vitest';
 import { registries, uniqueRepository } from '../registries/endpoints.js';
 import { useRegistries } from '../registries/ensure-running.js';
-import { askForOwnCredentials, startFrontServer, type FrontServer } from '../support/front-server.js';
+import { askForOwnCredentials, type FrontServer } from '../support/front-server.js';
 import { fixture, isOneLineError, tempDir } from '../support/par.js';
 import { parNoSecrets as par } from '../support/registry-cli.js';
+import { closedAfterEach, frontServers } from '../support/servers.js';
 
 useRegistries(['plain', 'basic']);
 
 const fakepay = fixture('wash/fakepay.par.gz');
 const user = ['-u', registries.basic.user, '-p', registries.basic.password];
-const servers: FrontServer[] = [];
+const servers = closedAfterEach<FrontServer>();
 
-async function start(...args: Parameters<typeof startFrontServer>): Promise<FrontServer> {
-  const server = await startFrontServer(...args);
-  servers.push(server);
-  return server;
-}
-
-afterEach(async () => {
-  await Promise.all(servers.splice(0).map((server) => server.close()));
-});
+const start = frontServers(servers);
 
 /** A storage host that wants credentials of its own: it must never be given the registry's. */
 function foreignStorage(): Promise<FrontServer> {

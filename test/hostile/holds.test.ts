@@ -3,29 +3,20 @@
 // when it is absurd, relative upload Locations.
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterEach, describe, expect, test } from 'vitest';
+import { describe, expect, test } from 'vitest';
 import { registries, uniqueRepository } from '../registries/endpoints.js';
 import { useRegistries } from '../registries/ensure-running.js';
 import { proxy, startFrontServer, type FrontServer, type Intercept } from '../support/front-server.js';
-import { fixture, isOneLineError, par, tempDir, type ParRun } from '../support/par.js';
+import { fixture, isOneLineError, par, tempDir } from '../support/par.js';
 import { freshArchive, sha256Hex } from '../support/registry-cli.js';
+import { closedAfterEach, timed } from '../support/servers.js';
 
 useRegistries(['plain']);
 
 const fakepay = fixture('wash/fakepay.par.gz');
 const layer = readFileSync(fakepay);
 const layerDigest = `sha256:${sha256Hex(layer)}`;
-const servers: FrontServer[] = [];
-
-afterEach(async () => {
-  await Promise.all(servers.splice(0).map((server) => server.close()));
-});
-
-async function timed(run: Promise<ParRun>): Promise<ParRun & { seconds: number }> {
-  const started = Date.now();
-  const result = await run;
-  return { ...result, seconds: (Date.now() - started) / 1000 };
-}
+const servers = closedAfterEach<FrontServer>();
 
 /** Pulls fakepay through a front server whose intercept answers as the test says. */
 async function pullThrough(name: string, intercept: Intercept) {

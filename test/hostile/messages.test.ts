@@ -3,35 +3,22 @@
 // trusted; and an old registry's quirk (upload start answered 204) is accepted.
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterEach, describe, expect, test } from 'vitest';
+import { describe, expect, test } from 'vitest';
 import { registries, uniqueRepository } from '../registries/endpoints.js';
 import { useRegistries } from '../registries/ensure-running.js';
-import { proxy, startFrontServer, type FrontServer, type Intercept } from '../support/front-server.js';
+import { proxy, type FrontServer, type Intercept } from '../support/front-server.js';
 import { fixture, isOneLineError, par, tempDir, type ParRun } from '../support/par.js';
 import { freshArchive, sha256Hex } from '../support/registry-cli.js';
+import { closedAfterEach, frontServers, timed } from '../support/servers.js';
 
 useRegistries(['plain']);
 
 const fakepay = fixture('wash/fakepay.par.gz');
 const layer = readFileSync(fakepay);
 const layerDigest = `sha256:${sha256Hex(layer)}`;
-const servers: FrontServer[] = [];
+const servers = closedAfterEach<FrontServer>();
 
-async function front(...args: Parameters<typeof startFrontServer>): Promise<FrontServer> {
-  const server = await startFrontServer(...args);
-  servers.push(server);
-  return server;
-}
-
-afterEach(async () => {
-  await Promise.all(servers.splice(0).map((server) => server.close()));
-});
-
-async function timed(run: Promise<ParRun>): Promise<ParRun & { seconds: number }> {
-  const started = Date.now();
-  const result = await run;
-  return { ...result, seconds: (Date.now() - started) / 1000 };
-}
+const front = frontServers(servers);
 
 function expectMessage(run: ParRun & { seconds: number }, message: string, status = 1): void {
   expect(run.status, run.stderr).toBe(status);

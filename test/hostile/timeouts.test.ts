@@ -3,36 +3,23 @@
 import { readdirSync, readFileSync, existsSync } from 'node:fs';
 import { request as httpRequest } from 'node:http';
 import { join } from 'node:path';
-import { afterEach, describe, expect, test } from 'vitest';
+import { describe, expect, test } from 'vitest';
 import { registries, uniqueRepository } from '../registries/endpoints.js';
 import { useRegistries } from '../registries/ensure-running.js';
-import { drip, neverAnswer, proxy, startFrontServer, startSilentServer, type FrontServer, type Intercept, type SilentServer } from '../support/front-server.js';
+import { drip, neverAnswer, proxy, startSilentServer, type FrontServer, type Intercept, type SilentServer } from '../support/front-server.js';
 import { fixture, isOneLineError, par, tempDir, type ParRun } from '../support/par.js';
 import { freshArchive, PAR_CONFIG_DIGEST, sha256Hex } from '../support/registry-cli.js';
+import { closedAfterEach, frontServers, timed } from '../support/servers.js';
 
 useRegistries(['plain']);
 
 const fakepay = fixture('wash/fakepay.par.gz');
 const layer = readFileSync(fakepay);
 const layerDigest = `sha256:${sha256Hex(layer)}`;
-const servers: (FrontServer | SilentServer)[] = [];
+const servers = closedAfterEach<FrontServer | SilentServer>();
 const HINT = '(set --timeout SECONDS or PAR_TIMEOUT to wait longer)';
 
-async function front(...args: Parameters<typeof startFrontServer>): Promise<FrontServer> {
-  const server = await startFrontServer(...args);
-  servers.push(server);
-  return server;
-}
-
-afterEach(async () => {
-  await Promise.all(servers.splice(0).map((server) => server.close()));
-});
-
-async function timed(run: Promise<ParRun>): Promise<ParRun & { seconds: number }> {
-  const started = Date.now();
-  const result = await run;
-  return { ...result, seconds: (Date.now() - started) / 1000 };
-}
+const front = frontServers(servers);
 
 function expectStall(run: ParRun & { seconds: number }, message: string, maxSeconds: number): void {
   expect(run.status, run.stderr).toBe(1);
