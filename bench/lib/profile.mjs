@@ -69,15 +69,23 @@ function unionLength(intervals) {
   return total;
 }
 
-/** The phase a sampled stack belongs to, innermost known frame first. */
+/**
+ * The phase a sampled stack belongs to, walking from the leaf: SHA-256 is hashing wherever it is
+ * called from; anything under Node's module loader is module load (top-level code of modules
+ * included); otherwise the innermost frame of par's own code decides: yargs and the CLI's parsing
+ * (in the bundle, the `cli-*.js` chunk) are argument parsing, a command's or a library's code is
+ * the command's own work.
+ */
 function phaseOf(stack) {
+  let own;
   for (const frame of stack) {
     const url = frame.url;
     if (/node:internal\/crypto\/hash/.test(url)) return 'hashing';
-    if (/[\\/](yargs|yargs-parser|y18n)[\\/]|[\\/]parser[\\/]yargs-platform/.test(url)) return 'argument parsing';
     if (/node:internal\/modules\/|node:internal\/bootstrap\/realm/.test(url) || frame.functionName === 'compileFunction') return 'module load';
+    if (own === undefined && /[\\/](yargs|yargs-parser|y18n)[\\/]|[\\/]parser[\\/]yargs-platform|[\\/]bundle[\\/]cli-[A-Z0-9]+\.js$/.test(url)) own = 'argument parsing';
+    else if (own === undefined && /[\\/](bundle|packages)[\\/]/.test(url)) own = null;
   }
-  return null;
+  return own ?? null;
 }
 
 /** Samples of one profile by phase (ms), walking each sample's stack from its leaf. */
