@@ -29,7 +29,7 @@ export const attachCommand: CommandModule<GlobalOptions, AttachArgs> = {
     const client = await createRegistryClient(argv);
     try {
       const repository = client.repository(reference);
-      const result = await registry.attachArtifact(repository, reference.digest ?? reference.tag ?? 'latest', files, {
+      const result = await registry.attachArtifact(repository, registry.manifestReference(reference), files, {
         artifactType: argv['artifact-type'],
         annotations,
       });

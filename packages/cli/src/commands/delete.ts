@@ -24,10 +24,10 @@ export const deleteCommand: CommandModule<GlobalOptions, DeleteArgs> = {
     const client = await createRegistryClient(argv);
     try {
       const repository = client.repository(reference);
-      const descriptor = await repository.resolve(reference.digest ?? reference.tag ?? 'latest');
+      const descriptor = await repository.resolve(registry.manifestReference(reference));
       const target = `${repository.name}@${descriptor.digest}`;
       if (!argv.yes && process.stdin.isTTY === true) {
-        const tagNote = reference.digest === undefined ? ` (tag ${reference.tag ?? 'latest'} and every other tag naming it)` : '';
+        const tagNote = reference.digest === undefined ? ` (tag ${registry.manifestReference(reference)} and every other tag naming it)` : '';
         if (!(await confirm(`Delete ${target}${tagNote}? [y/N] `))) throw new CliError('not deleted: not confirmed', 'failure');
       }
       const result = await repository.deleteManifest(descriptor.digest);

@@ -23,7 +23,7 @@ export const discoverCommand: CommandModule<GlobalOptions, DiscoverArgs> = {
     const client = await createRegistryClient(argv);
     try {
       const repository = client.repository(reference);
-      const tree = await registry.discoverReferrers(repository, reference.digest ?? reference.tag ?? 'latest', {
+      const tree = await registry.discoverReferrers(repository, registry.manifestReference(reference), {
         ...(argv['artifact-type'] === undefined ? {} : { artifactType: argv['artifact-type'] }),
       });
       printResult(argv.output, tree, () => renderReferrersTree(`${repository.name}@${tree.subject.digest}`, tree.referrers));

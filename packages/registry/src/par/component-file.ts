@@ -1,12 +1,11 @@
 import { createReadStream } from 'node:fs';
-import { rm } from 'node:fs/promises';
 import type { Readable } from 'node:stream';
 import { sha256Digest, type ExpectedContent } from '../oci/digest.js';
 import { RegistryError } from '../oci/errors.js';
-import { openContent, progressStream, readSmall, writeStreamAtomically } from '../content/local-files.js';
-import { MAX_MANIFEST_SIZE, parseManifest } from '../oci/manifest.js';
-import { MANIFEST_MEDIA_TYPES } from '../oci/media-types.js';
+import { openContent, progressStream, readSmall } from '../content/local-files.js';
+import type { Manifest } from '../oci/manifest.js';
 import { digestProblem } from '../oci/reference.js';
+import { SingleLayerFileSink } from './single-layer-file-sink.js';
 import { checkComponentManifest, componentManifest, type ComponentManifest, type ComponentManifestOptions } from './component-manifest.js';
 import { COMPONENT_LAYER_MEDIA_TYPES } from './component-media-types.js';
 import type { Content, Target, TransferOptions } from '../content/target.js';
@@ -81,42 +80,25 @@ export class ComponentFileSource implements Target {
  * so the caller can compare it with the layer; the manifest must be a component manifest naming
  * that layer. On any failure no destination file is left behind by this sink.
  */
-export class ComponentFileSink implements Target {
-  readonly destination: string;
-  readonly #inspect: ((bytes: Readable) => Promise<void>) | undefined;
-  #written: ExpectedContent | undefined;
+export class ComponentFileSink extends SingleLayerFileSink {
+  protected readonly kind = 'Wasm';
   #config: Uint8Array | undefined;
-
-  constructor(destination: string, options: { inspect?: (bytes: Readable) => Promise<void> } = {}) {
-    this.destination = destination;
-    this.#inspect = options.inspect;
-  }
-
-  get written(): ExpectedContent | undefined {
-    return this.#written;
-  }
 
   /** The config blob received (verified against its digest). */
   get config(): Uint8Array | undefined {
     return this.#config;
   }
 
-  async resolve(reference: string): Promise<Descriptor> {
-    throw new RegistryError(`a .wasm file destination holds no manifests (asked for ${reference})`, { kind: 'not_found', operation: 'resolve', reference });
+  protected isLayer(mediaType: string): boolean {
+    return COMPONENT_LAYER_MEDIA_TYPES.includes(mediaType);
   }
 
-  async fetch(descriptor: Descriptor): Promise<Readable> {
-    throw new RegistryError(`a .wasm file destination cannot be read (asked for ${descriptor.digest})`, { kind: 'not_found', operation: 'fetch', reference: descriptor.digest });
+  protected layerOf(manifest: Manifest): Descriptor {
+    return checkComponentManifest(manifest).layer;
   }
 
-  /** Always false, so a copy sends everything. */
-  async exists(): Promise<boolean> {
-    return false;
-  }
-
-  async push(descriptor: Descriptor, content: Content, options: TransferOptions = {}): Promise<void> {
-    if (MANIFEST_MEDIA_TYPES.includes(descriptor.mediaType)) return this.#acceptManifest(descriptor, content);
-    if (COMPONENT_LAYER_MEDIA_TYPES.includes(descriptor.mediaType)) return this.#acceptLayer(descriptor, content, options);
+  /** The config is kept: it says what the component's world should be. */
+  protected async acceptOther(descriptor: Descriptor, content: Content): Promise<void> {
     const bytes = await readSmall(await openContent(content), CONFIG_SIZE_LIMIT, `config ${descriptor.digest}`);
     if (sha256Digest(bytes) !== descriptor.digest || bytes.length !== descriptor.size) {
       throw new RegistryError(`config verification failed: expected ${descriptor.digest} (${descriptor.size} bytes), got ${sha256Digest(bytes)} (${bytes.length} bytes)`, {
@@ -126,46 +108,6 @@ export class ComponentFileSink implements Target {
       });
     }
     this.#config = bytes;
-  }
-
-  async tag(): Promise<void> {}
-
-  async #acceptLayer(descriptor: Descriptor, content: Content, options: TransferOptions): Promise<void> {
-    if (this.#written !== undefined) {
-      if (this.#written.digest === descriptor.digest) return;
-      throw new RegistryError(`the artifact has more than one Wasm layer; ${this.destination} already holds ${this.#written.digest}`, { kind: 'invalid', operation: 'pull', reference: descriptor.digest });
-    }
-    this.#written = await writeStreamAtomically(this.destination, await openContent(content), {
-      ...options,
-      expected: { digest: descriptor.digest, size: descriptor.size },
-      reference: `layer ${descriptor.digest}`,
-      ...(this.#inspect === undefined ? {} : { inspect: this.#inspect }),
-    });
-  }
-
-  async #acceptManifest(descriptor: Descriptor, content: Content): Promise<void> {
-    try {
-      const bytes = await readSmall(await openContent(content), MAX_MANIFEST_SIZE, `manifest ${descriptor.digest}`);
-      if (descriptor.digest.startsWith('sha256:') && sha256Digest(bytes) !== descriptor.digest) {
-        throw new RegistryError(`manifest verification failed: expected ${descriptor.digest}, got ${sha256Digest(bytes)}`, { kind: 'verification', operation: 'pull', reference: descriptor.digest });
-      }
-      const { layer } = checkComponentManifest(parseManifest(bytes, descriptor.mediaType));
-      if (this.#written === undefined) {
-        throw new RegistryError(`the Wasm layer ${layer.digest} was not received before its manifest`, { kind: 'failure', operation: 'pull', reference: descriptor.digest });
-      }
-      if (this.#written.digest !== layer.digest) {
-        throw new RegistryError(`the manifest names layer ${layer.digest} but ${this.#written.digest} was received`, { kind: 'invalid', operation: 'pull', reference: descriptor.digest });
-      }
-    } catch (error) {
-      await this.discard();
-      throw error;
-    }
-  }
-
-  /** Removes the file this sink wrote (the caller found the artifact wanting after the copy). */
-  async discard(): Promise<void> {
-    if (this.#written !== undefined) await rm(this.destination, { force: true });
-    this.#written = undefined;
   }
 }
 

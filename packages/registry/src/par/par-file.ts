@@ -1,15 +1,15 @@
 import { createReadStream } from 'node:fs';
-import { readFile, rm } from 'node:fs/promises';
+import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { createVerifier, digestFile, sha256Digest, type ExpectedContent } from '../oci/digest.js';
 import { RegistryError } from '../oci/errors.js';
 import { inspectWhileReading, type InspectedStream } from '../content/inspect-stream.js';
-import { checkFileDestination, openContent, progressStream, readSmall, removeStalePartials, writeStreamAtomically } from '../content/local-files.js';
+import { SingleLayerFileSink } from './single-layer-file-sink.js';
+import { checkFileDestination, openContent, progressStream, removeStalePartials } from '../content/local-files.js';
 import { parManifest, type ParManifest, type ParManifestOptions } from './par-manifest.js';
-import { MAX_MANIFEST_SIZE, parseManifest, type Manifest } from '../oci/manifest.js';
-import { MANIFEST_MEDIA_TYPES } from '../oci/media-types.js';
+import { type Manifest } from '../oci/manifest.js';
 import { PAR_LAYER_MEDIA_TYPES } from './media-types.js';
 import { digestProblem } from '../oci/reference.js';
 import type { Content, Target, TransferOptions } from '../content/target.js';
@@ -159,19 +159,8 @@ export class ParFileSource implements Target {
  * the config is verified and dropped; the manifest is checked to be a par manifest naming that
  * layer. On any failure no destination file is left behind by this sink.
  */
-export class ParFileSink implements Target {
-  readonly destination: string;
-  readonly #inspect: ((bytes: Readable) => Promise<void>) | undefined;
-  #written: ExpectedContent | undefined;
-
-  /**
-   * `inspect` reads a copy of the layer as it downloads (to verify the archive inside); the file
-   * appears only when it succeeds.
-   */
-  constructor(destination: string, options: { inspect?: (bytes: Readable) => Promise<void> } = {}) {
-    this.destination = destination;
-    this.#inspect = options.inspect;
-  }
+export class ParFileSink extends SingleLayerFileSink {
+  protected readonly kind = 'par';
 
   /**
    * A sink whose destination was checked before anything is downloaded: its directory exists, it
@@ -183,94 +172,17 @@ export class ParFileSink implements Target {
     return new ParFileSink(destination, options);
   }
 
-  /** Digest and size of the file written, once the layer has been received. */
-  get written(): ExpectedContent | undefined {
-    return this.#written;
+  protected isLayer(mediaType: string): boolean {
+    return PAR_LAYER_MEDIA_TYPES.includes(mediaType);
   }
 
-  async resolve(reference: string): Promise<Descriptor> {
-    throw new RegistryError(`a par file destination holds no manifests (asked for ${reference})`, {
-      kind: 'not_found',
-      operation: 'resolve',
-      reference,
-    });
+  protected layerOf(manifest: Manifest): Descriptor {
+    return checkParManifest(manifest);
   }
 
-  async fetch(descriptor: Descriptor): Promise<Readable> {
-    throw new RegistryError(`a par file destination cannot be read (asked for ${descriptor.digest})`, {
-      kind: 'not_found',
-      operation: 'fetch',
-      reference: descriptor.digest,
-    });
-  }
-
-  /** Always false, so a copy sends everything. */
-  async exists(): Promise<boolean> {
-    return false;
-  }
-
-  async push(descriptor: Descriptor, content: Content, options: TransferOptions = {}): Promise<void> {
-    if (MANIFEST_MEDIA_TYPES.includes(descriptor.mediaType)) {
-      await this.#acceptManifest(descriptor, content);
-    } else if (PAR_LAYER_MEDIA_TYPES.includes(descriptor.mediaType)) {
-      await this.#acceptLayer(descriptor, content, options);
-    } else {
-      // The config (or another small blob): verify it so a broken registry is noticed, then drop it.
-      await writeNowhere(descriptor, await openContent(content), options);
-    }
-  }
-
-  /** Tags mean nothing for a file; accepted so a copy can finish. */
-  async tag(): Promise<void> {}
-
-  async #acceptLayer(descriptor: Descriptor, content: Content, options: TransferOptions): Promise<void> {
-    if (this.#written !== undefined) {
-      if (this.#written.digest === descriptor.digest) return;
-      throw new RegistryError(`the artifact has more than one par layer; ${this.destination} already holds ${this.#written.digest}`, {
-        kind: 'invalid',
-        operation: 'pull',
-        reference: descriptor.digest,
-      });
-    }
-    this.#written = await writeStreamAtomically(this.destination, await openContent(content), {
-      ...options,
-      expected: { digest: descriptor.digest, size: descriptor.size },
-      reference: `layer ${descriptor.digest}`,
-      ...(this.#inspect === undefined ? {} : { inspect: this.#inspect }),
-    });
-  }
-
-  async #acceptManifest(descriptor: Descriptor, content: Content): Promise<void> {
-    try {
-      const bytes = await readSmall(await openContent(content), MAX_MANIFEST_SIZE, `manifest ${descriptor.digest}`);
-      if (sha256Digest(bytes) !== descriptor.digest && descriptor.digest.startsWith('sha256:')) {
-        throw new RegistryError(`manifest verification failed: expected ${descriptor.digest}, got ${sha256Digest(bytes)}`, {
-          kind: 'verification',
-          operation: 'pull',
-          reference: descriptor.digest,
-        });
-      }
-      const layer = checkParManifest(parseManifest(bytes, descriptor.mediaType));
-      if (this.#written === undefined) {
-        throw new RegistryError(`the par layer ${layer.digest} was not received before its manifest`, {
-          kind: 'failure',
-          operation: 'pull',
-          reference: descriptor.digest,
-        });
-      }
-      if (this.#written.digest !== layer.digest) {
-        throw new RegistryError(`the manifest names layer ${layer.digest} but ${this.#written.digest} was received`, {
-          kind: 'invalid',
-          operation: 'pull',
-          reference: descriptor.digest,
-        });
-      }
-    } catch (error) {
-      // The file on disk is not the artifact asked for: do not leave it behind.
-      if (this.#written !== undefined) await rm(this.destination, { force: true });
-      this.#written = undefined;
-      throw error;
-    }
+  /** The config (or another small blob): verified so a broken registry is noticed, then dropped. */
+  protected async acceptOther(descriptor: Descriptor, content: Content, options: TransferOptions): Promise<void> {
+    await writeNowhere(descriptor, await openContent(content), options);
   }
 }
 
