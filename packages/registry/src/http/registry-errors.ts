@@ -77,10 +77,11 @@ export interface ErrorContext {
 
 /**
  * A registry's answer as the client returns it. `sentWithoutCredentials`: the request carried no
- * credentials because none are configured, so a 401 means "log in", not "wrong password". The fact
- * travels with the response (set by the client, read by throwResponseError), not in a side table.
+ * credentials because none are configured, so a 401 means "log in", not "wrong password".
+ * `answeredBy`: the URL that gave it, after redirects (a 401 counts only from the registry's own
+ * host). The facts travel with the response (set by the client), not in side tables.
  */
-export type RegistryResponse = Dispatcher.ResponseData & { sentWithoutCredentials?: boolean };
+export type RegistryResponse = Dispatcher.ResponseData & { sentWithoutCredentials?: boolean; answeredBy?: URL };
 
 export function markSentWithoutCredentials(response: Dispatcher.ResponseData): void {
   (response as RegistryResponse).sentWithoutCredentials = true;

@@ -3,7 +3,7 @@ import type { Dispatcher } from 'undici';
 import { Authenticator, type ClientCredential } from '../http/auth.js';
 import { interruptedError, RegistryError } from '../oci/errors.js';
 import { apiHost, type RepositoryReference } from '../oci/reference.js';
-import { markSentWithoutCredentials } from '../http/registry-errors.js';
+import { markSentWithoutCredentials, type RegistryResponse } from '../http/registry-errors.js';
 import { RegistryRepository } from './repository.js';
 import { DEFAULT_RETRY_POLICY, type RetryOptions, type RetryPolicy, withRetry } from '../http/retry.js';
 import { Transport, type TransportOptions } from '../http/transport.js';
@@ -68,8 +68,6 @@ export class RegistryClient implements RegistryConnection {
   readonly #uploadStrategies: UploadStrategies;
   /** Registry warnings already reported. */
   readonly #warned = new Set<string>();
-  /** The URL that gave each response, after redirects: a 401 counts only from the registry's own host. */
-  readonly #answeredBy = new WeakMap<Dispatcher.ResponseData, URL>();
 
   constructor(options: RegistryClientOptions = {}) {
     this.#options = options;
@@ -175,7 +173,7 @@ export class RegistryClient implements RegistryConnection {
    * its challenge would send the user's password (or the registry's token) where it does not belong.
    */
   async #refuseForeignChallenge(response: Dispatcher.ResponseData, host: string, request: RegistryRequest): Promise<void> {
-    const answered = this.#answeredBy.get(response);
+    const answered = (response as RegistryResponse).answeredBy;
     if (answered === undefined || answered.host === host) return;
     await response.body.dump();
     throw new RegistryError(
@@ -223,7 +221,7 @@ export class RegistryClient implements RegistryConnection {
         ...(request.signal === undefined ? {} : { signal: request.signal }),
         ...(body === undefined ? {} : { body }),
       });
-      this.#answeredBy.set(response, new URL(url));
+      (response as RegistryResponse).answeredBy = new URL(url);
       this.#options.onRequest?.({ method: request.method, url: withoutQuery(url), status: response.statusCode });
       this.#reportWarnings(host, response.headers['warning']);
       const location = response.headers.location;
